@@ -1,0 +1,202 @@
+"""The stable machine-readable forms of models and licences: JSON, JSONL, CSV, YAML, ids.
+
+This module knows nothing of rich or Typer. The JSON object of a model is the documented contract
+(README "JSON fields"); CSV flattens it; every other output derives from :func:`model_record`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from llmcat.records import License, Model
+
+if TYPE_CHECKING:
+    from llmcat.registry import Registry
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    YAML = "yaml"
+    IDS = "ids"
+
+
+# C0 controls except tab/newline, DEL and C1 controls: what a terminal could act on.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
+def inert(text: str) -> str:
+    """Make untrusted text safe for a terminal: control characters become visible escapes.
+
+    ``"\\x1b[2J"`` prints as the six characters ``\\x1b[2J`` rather than clearing the screen.
+    """
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def dumps_json(obj: Any, *, indent: int | None = 2) -> str:
+    """JSON with non-ASCII kept readable but C1 controls escaped (json leaves them raw)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    if _C1.search(text):
+        text = _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
+
+
+def license_record(lic: License) -> dict[str, Any]:
+    return {
+        "id": lic.id,
+        "name": lic.name,
+        "spdx": lic.spdx,
+        "class": lic.license_class.value,
+        "commercial": lic.license_class.status.value,
+        "conditions": [{"kind": c.kind, "text": c.text} for c in lic.conditions],
+        "url": lic.url,
+        "sources": list(lic.sources),
+    }
+
+
+def model_record(m: Model, registry: Registry, *, lineage: bool = False) -> dict[str, Any]:
+    """The JSON object for one model (see README, "JSON fields"). Keys and order are stable."""
+    lic = registry.licenses.get(m.license)
+    c = registry.commercial(m.id)
+    rec: dict[str, Any] = {
+        "id": m.id,
+        "name": m.name,
+        "aliases": list(m.aliases),
+        "family": m.family,
+        "org": m.org,
+        "released": m.released,
+        "params_b": m.params_b,
+        "active_params_b": m.active_params_b,
+        "architecture": m.architecture,
+        "context_tokens": m.context_tokens,
+        "base_model": m.base_model,
+        "license": m.license,
+        "license_name": lic.name if lic else None,
+        "license_class": lic.license_class.value if lic else None,
+        "commercial": c.status.value,
+        "commercial_reason": c.reason,
+        "commercial_chain": [
+            {"model": s.model, "source": s.source, "status": s.status.value, "detail": s.detail} for s in c.chain
+        ],
+        "conditions": list(c.conditions),
+        "caveats": list(c.caveats),
+        "languages": list(m.languages),
+        "japanese": m.japanese.value if m.japanese else None,
+        "modalities": list(m.modalities),
+        "image_input": "image" in m.modalities,
+        "hf_repos": list(m.hf_repos),
+        "tags": list(m.tags),
+        "description": m.description,
+        "restrictions": [
+            {"kind": r.kind, "text": r.text, "binding": r.binding, "status": r.status, "source": r.source}
+            for r in m.restrictions
+        ],
+        "sources": list(m.sources),
+        "origin": m.origin,
+    }
+    if lineage:
+        rec["ancestors"] = [a.id for a in registry.ancestors(m)]
+        rec["descendants"] = [d.id for d in registry.descendants(m.id)]
+    return rec
+
+
+CSV_COLUMNS = (
+    "id",
+    "name",
+    "family",
+    "org",
+    "released",
+    "params_b",
+    "active_params_b",
+    "context_tokens",
+    "base_model",
+    "license",
+    "license_class",
+    "commercial",
+    "commercial_reason",
+    "japanese",
+    "languages",
+    "modalities",
+    "hf_repos",
+    "tags",
+    "caveats",
+)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(_cell(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return dumps_json(value, indent=None)
+    return inert(str(value))
+
+
+def write_records(
+    records: Sequence[Mapping[str, Any]],
+    fmt: OutputFormat,
+    out: io.TextIOBase | Any,
+    *,
+    columns: Sequence[str] | None = None,
+) -> None:
+    """Write ``records`` to ``out`` as JSON, JSONL, CSV, YAML or ids (not table: see render)."""
+    if fmt is OutputFormat.JSON:
+        out.write(dumps_json(list(records)) + "\n")
+    elif fmt is OutputFormat.JSONL:
+        for r in records:
+            out.write(dumps_json(r, indent=None) + "\n")
+    elif fmt is OutputFormat.CSV:
+        cols = list(columns or (records[0].keys() if records else ()))
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(cols)
+        for r in records:
+            w.writerow([_cell(_dig(r, c)) for c in cols])
+    elif fmt is OutputFormat.YAML:
+        import yaml
+
+        out.write(yaml.safe_dump(_yaml_safe(list(records)), allow_unicode=True, sort_keys=False))
+    elif fmt is OutputFormat.IDS:
+        for r in records:
+            out.write(inert(str(r["id"])) + "\n")
+    else:  # pragma: no cover - the table is rendered by llmcat.render
+        raise ValueError(f"not a machine format: {fmt}")
+
+
+def _dig(record: Mapping[str, Any], column: str) -> Any:
+    """``record[column]``, where ``hub.likes`` reaches into a nested object."""
+    value: Any = record
+    for part in column.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _yaml_safe(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return inert(obj)
+    if isinstance(obj, list):
+        return [_yaml_safe(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _yaml_safe(v) for k, v in obj.items()}
+    return obj
+
+
+def ids(models: Iterable[Model]) -> list[str]:
+    return [m.id for m in models]

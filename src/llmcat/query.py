@@ -1,0 +1,159 @@
+"""Filtering, sorting and limiting the registry. Pure functions over records; no I/O, no frameworks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from llmcat.records import JapaneseLevel, LicenseClass, Model, Status
+
+if TYPE_CHECKING:
+    from llmcat.registry import Registry
+
+
+class SortKey(StrEnum):
+    NAME = "name"
+    RELEASED = "released"
+    PARAMS = "params"
+    CONTEXT = "context"
+    DOWNLOADS = "downloads"
+    LIKES = "likes"
+    TRENDING = "trending"
+
+
+HUB_SORT_KEYS = frozenset({SortKey.DOWNLOADS, SortKey.LIKES, SortKey.TRENDING})
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to keep and how to order it. Every filter left at its default keeps everything."""
+
+    words: tuple[str, ...] = ()
+    commercial: bool = False  # effective status yes or conditional
+    unconditional: bool = False  # effective status yes only
+    licenses: tuple[str, ...] = ()
+    license_classes: tuple[LicenseClass, ...] = ()
+    japanese: JapaneseLevel | None = None  # minimum level; MULTILINGUAL keeps any support
+    languages: tuple[str, ...] = ()
+    modalities: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()  # keep descendants (transitively) of any of these model ids
+    families: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+    min_params_b: float | None = None
+    max_params_b: float | None = None
+    min_context: int | None = None
+    released_after: str | None = None  # inclusive lower bound, YYYY[-MM[-DD]]
+    released_before: str | None = None  # exclusive upper bound
+    tags: tuple[str, ...] = ()
+    sort: SortKey = SortKey.NAME
+    descending: bool = False
+    limit: int | None = None
+
+
+def _haystack(m: Model) -> str:
+    return " ".join((m.id, m.name, *m.aliases, m.family, m.org, *m.tags, *m.hf_repos)).lower()
+
+
+def _date_floor(text: str) -> str:
+    return (text + "-01-01")[:10] if len(text) == 4 else (text + "-01")[:10]
+
+
+def matches(m: Model, q: Query, registry: Registry, *, descendants: frozenset[str] | None = None) -> bool:
+    if q.words:
+        hay = _haystack(m)
+        if not all(w.lower() in hay for w in q.words):
+            return False
+    if q.unconditional or q.commercial:
+        status = registry.status(m.id)
+        if q.unconditional and status is not Status.YES:
+            return False
+        if status not in (Status.YES, Status.CONDITIONAL):
+            return False
+    if q.licenses and m.license.lower() not in {x.lower() for x in q.licenses}:
+        return False
+    if q.license_classes:
+        lic = registry.licenses.get(m.license)
+        if lic is None or lic.license_class not in q.license_classes:
+            return False
+    if q.japanese is not None:
+        if m.japanese is None or m.japanese.strength < max(q.japanese.strength, 1):
+            return False
+    if q.languages:
+        langs = set(m.languages)
+        if m.japanese is not None and m.japanese is not JapaneseLevel.NONE:
+            langs.add("ja")
+        if not all(code.lower() in langs for code in q.languages):
+            return False
+    if q.modalities and not all(x in m.modalities for x in q.modalities):
+        return False
+    if descendants is not None and m.id not in descendants:
+        return False
+    if q.families and m.family.lower() not in {f.lower() for f in q.families}:
+        return False
+    if q.orgs and not any(o.lower() in m.org.lower() for o in q.orgs):
+        return False
+    if q.min_params_b is not None and (m.params_b is None or m.params_b < q.min_params_b):
+        return False
+    if q.max_params_b is not None and (m.params_b is None or m.params_b > q.max_params_b):
+        return False
+    if q.min_context is not None and (m.context_tokens is None or m.context_tokens < q.min_context):
+        return False
+    if q.released_after is not None and (
+        m.released is None or _date_floor(m.released) < _date_floor(q.released_after)
+    ):
+        return False
+    if q.released_before is not None and (
+        m.released is None or _date_floor(m.released) >= _date_floor(q.released_before)
+    ):
+        return False
+    return not (q.tags and not all(t.lower() in m.tags for t in q.tags))
+
+
+SortValue = Callable[[Model], Any]
+
+
+def _sort_value(key: SortKey, hub_value: Callable[[Model, SortKey], float | None] | None) -> SortValue:
+    if key is SortKey.NAME:
+        return lambda m: m.name.lower()
+    if key is SortKey.RELEASED:
+        return lambda m: m.released and _date_floor(m.released)
+    if key is SortKey.PARAMS:
+        return lambda m: m.params_b
+    if key is SortKey.CONTEXT:
+        return lambda m: m.context_tokens
+    if hub_value is None:
+        return lambda m: None
+    return lambda m: hub_value(m, key)
+
+
+def order(
+    models: Sequence[Model],
+    key: SortKey,
+    *,
+    descending: bool = False,
+    hub_value: Callable[[Model, SortKey], float | None] | None = None,
+) -> list[Model]:
+    """Sort by ``key``; models without a value go last in either direction; ties keep id order."""
+    value = _sort_value(key, hub_value)
+    by_id = sorted(models, key=lambda m: m.id)
+    known = [m for m in by_id if value(m) is not None]
+    unknown = [m for m in by_id if value(m) is None]
+    known.sort(key=value, reverse=descending)
+    return known + unknown
+
+
+def run(
+    registry: Registry,
+    q: Query,
+    *,
+    hub_value: Callable[[Model, SortKey], float | None] | None = None,
+) -> list[Model]:
+    """The models of ``registry`` that match ``q``, in ``q``'s order, at most ``q.limit`` of them."""
+    descendants = None
+    if q.bases:
+        descendants = frozenset(m.id for b in q.bases for m in registry.descendants(b))
+    kept = [m for m in registry.models.values() if matches(m, q, registry, descendants=descendants)]
+    ordered = order(kept, q.sort, descending=q.descending, hub_value=hub_value)
+    return ordered if q.limit is None else ordered[: q.limit]

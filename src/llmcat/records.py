@@ -1,0 +1,245 @@
+"""Runtime records: plain frozen dataclasses, cheap to build from the compiled index.
+
+Validation lives in :mod:`llmcat.schema` (pydantic), which runs only when a registry file changes;
+everything after that works on these records, so start-up never pays for pydantic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """Effective commercial status, ordered from least to most restrictive."""
+
+    YES = "yes"
+    CONDITIONAL = "conditional"
+    UNKNOWN = "unknown"
+    NO = "no"
+
+    @property
+    def rank(self) -> int:
+        return _STATUS_RANK[self]
+
+
+_STATUS_RANK = {Status.YES: 0, Status.CONDITIONAL: 1, Status.UNKNOWN: 2, Status.NO: 3}
+
+
+class LicenseClass(StrEnum):
+    PERMISSIVE = "permissive"
+    COPYLEFT = "copyleft"
+    CONDITIONAL_COMMERCIAL = "conditional-commercial"
+    NON_COMMERCIAL = "non-commercial"
+    RESEARCH_ONLY = "research-only"
+    UNKNOWN = "unknown"
+
+    @property
+    def status(self) -> Status:
+        return _CLASS_STATUS[self]
+
+
+_CLASS_STATUS = {
+    LicenseClass.PERMISSIVE: Status.YES,
+    LicenseClass.COPYLEFT: Status.YES,
+    LicenseClass.CONDITIONAL_COMMERCIAL: Status.CONDITIONAL,
+    LicenseClass.NON_COMMERCIAL: Status.NO,
+    LicenseClass.RESEARCH_ONLY: Status.NO,
+    LicenseClass.UNKNOWN: Status.UNKNOWN,
+}
+
+
+class JapaneseLevel(StrEnum):
+    """Japanese support, strongest first. ``--ja-level X`` keeps X and every stronger level."""
+
+    PRETRAINED = "pretrained"
+    CONTINUED = "continued"
+    FINETUNED = "finetuned"
+    MULTILINGUAL = "multilingual"
+    NONE = "none"
+
+    @property
+    def strength(self) -> int:
+        return _JA_STRENGTH[self]
+
+
+_JA_STRENGTH = {
+    JapaneseLevel.PRETRAINED: 4,
+    JapaneseLevel.CONTINUED: 3,
+    JapaneseLevel.FINETUNED: 2,
+    JapaneseLevel.MULTILINGUAL: 1,
+    JapaneseLevel.NONE: 0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class License:
+    id: str
+    name: str
+    license_class: LicenseClass
+    spdx: str | None = None
+    conditions: tuple[Condition, ...] = ()
+    url: str | None = None
+    sources: tuple[str, ...] = ()
+
+    def to_row(self) -> list[Any]:
+        return [
+            self.id,
+            self.name,
+            self.license_class.value,
+            self.spdx,
+            [[c.kind, c.text] for c in self.conditions],
+            self.url,
+            list(self.sources),
+        ]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> License:
+        return cls(
+            row[0],
+            row[1],
+            LicenseClass(row[2]),
+            row[3],
+            tuple(Condition(k, t) for k, t in row[4]),
+            row[5],
+            tuple(row[6]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Restriction:
+    kind: str
+    text: str
+    binding: bool
+    status: Status | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One link of the chain that decides a model's commercial status."""
+
+    model: str  # the id of the model this step is about (the model itself or an ancestor)
+    source: str  # "license" or "restriction"
+    status: Status
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Commercial:
+    """The derived answer to "may I use it commercially?" with the reasoning behind it."""
+
+    status: Status
+    reason: str
+    chain: tuple[Step, ...]
+    conditions: tuple[str, ...]  # licence conditions that apply along the chain
+    caveats: tuple[str, ...]  # non-binding provenance notes along the chain
+
+
+_EMPTY: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    id: str
+    name: str
+    family: str
+    org: str
+    license: str
+    sources: tuple[str, ...]
+    aliases: tuple[str, ...] = _EMPTY
+    released: str | None = None
+    params_b: float | None = None
+    active_params_b: float | None = None
+    architecture: str | None = None
+    context_tokens: int | None = None
+    base_model: str | None = None
+    restrictions: tuple[Restriction, ...] = ()
+    languages: tuple[str, ...] = _EMPTY
+    japanese: JapaneseLevel | None = None
+    modalities: tuple[str, ...] = ("text",)
+    hf_repos: tuple[str, ...] = _EMPTY
+    tags: tuple[str, ...] = _EMPTY
+    description: str | None = None
+    origin: str = "bundled"  # "bundled", or the path of the user registry it came from
+
+    def to_row(self) -> list[Any]:
+        return [
+            self.id,
+            self.name,
+            self.family,
+            self.org,
+            self.license,
+            list(self.sources),
+            list(self.aliases),
+            self.released,
+            self.params_b,
+            self.active_params_b,
+            self.architecture,
+            self.context_tokens,
+            self.base_model,
+            [[r.kind, r.text, r.binding, r.status, r.source] for r in self.restrictions],
+            list(self.languages),
+            self.japanese,
+            list(self.modalities),
+            list(self.hf_repos),
+            list(self.tags),
+            self.description,
+            self.origin,
+        ]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> Model:
+        ja = row[15]
+        return cls(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            tuple(row[5]),
+            tuple(row[6]),
+            row[7],
+            row[8],
+            row[9],
+            row[10],
+            row[11],
+            row[12],
+            tuple(
+                Restriction(k, t, b, Status(s) if s is not None else None, src) for k, t, b, s, src in row[13]
+            ),
+            tuple(row[14]),
+            JapaneseLevel(ja) if ja is not None else None,
+            tuple(row[16]),
+            tuple(row[17]),
+            tuple(row[18]),
+            row[19],
+            row[20],
+        )
+
+
+def commercial_to_row(c: Commercial) -> list[Any]:
+    return [
+        c.status.value,
+        c.reason,
+        [[s.model, s.source, s.status.value, s.detail] for s in c.chain],
+        list(c.conditions),
+        list(c.caveats),
+    ]
+
+
+def commercial_from_row(row: list[Any]) -> Commercial:
+    return Commercial(
+        Status(row[0]),
+        row[1],
+        tuple(Step(m, src, Status(st), d) for m, src, st, d in row[2]),
+        tuple(row[3]),
+        tuple(row[4]),
+    )

@@ -1,0 +1,230 @@
+"""Human output with rich: tables and detail views. Imported only when a person is the reader.
+
+Every piece of registry or Hub text is passed through :func:`llmcat.formats.inert` and wrapped in
+``rich.text.Text`` (never parsed as markup), so ``[red]`` or ``\\x1b[2J`` in a name prints literally.
+Consoles are created per call, so ``NO_COLOR``, ``FORCE_COLOR`` and ``TERM`` are read when the command
+runs; rich decides whether to use colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import IO, Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.theme import Theme
+
+from llmcat.formats import inert
+from llmcat.records import License, Model, Status
+from llmcat.registry import Registry
+from llmcat.units import format_params, format_tokens
+
+THEME = Theme(
+    {
+        "status.yes": "green",
+        "status.conditional": "yellow",
+        "status.no": "red",
+        "status.unknown": "magenta",
+        "id": "bold cyan",
+        "dim": "dim",
+        "warn": "yellow",
+        "error": "bold red",
+        "head": "bold",
+    }
+)
+
+
+def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
+    return Console(file=file, stderr=stderr, theme=THEME, highlight=False, soft_wrap=False)
+
+
+def t(value: object, style: str = "") -> Text:
+    """A table cell: untrusted text made inert, never parsed as markup."""
+    return Text("" if value is None else inert(str(value)), style=style)
+
+
+def status_text(status: Status) -> Text:
+    return Text(status.value, style=f"status.{status.value}")
+
+
+def _ja(m: Model) -> str:
+    return m.japanese.value if m.japanese is not None else ""
+
+
+def models_table(
+    models: Sequence[Model],
+    registry: Registry,
+    *,
+    hub: Mapping[str, Mapping[str, Any] | None] | None = None,
+) -> Table:
+    table = Table(box=None, header_style="head", pad_edge=False)
+    table.add_column("ID", style="id", no_wrap=True)
+    table.add_column("Org")
+    table.add_column("Params", justify="right")
+    table.add_column("Context", justify="right")
+    table.add_column("Licence")
+    table.add_column("Commercial")
+    table.add_column("Japanese")
+    table.add_column("Image")
+    table.add_column("Released")
+    if hub is not None:
+        table.add_column("Downloads", justify="right")
+        table.add_column("Likes", justify="right")
+    for m in models:
+        row = [
+            t(m.id),
+            t(m.org),
+            t(format_params(m.params_b)),
+            t(format_tokens(m.context_tokens)),
+            t(m.license),
+            status_text(registry.status(m.id)),
+            t(_ja(m)),
+            t("yes" if "image" in m.modalities else ""),
+            t(m.released or ""),
+        ]
+        if hub is not None:
+            facts = hub.get(m.id)
+            row += [t(_num(facts, "downloads")), t(_num(facts, "likes"))]
+        table.add_row(*row)
+    return table
+
+
+def _num(facts: Mapping[str, Any] | None, key: str) -> str:
+    if not facts or facts.get(key) is None:
+        return "-"
+    return f"{facts[key]:,}"
+
+
+def _kv(table: Table, key: str, value: Text | str | None) -> None:
+    if value is None or value == "":
+        return
+    table.add_row(Text(key, style="head"), value if isinstance(value, Text) else t(value))
+
+
+def model_detail(m: Model, registry: Registry, *, hub: Mapping[str, Any] | None = None) -> Group:
+    """Every fact about one model, its licence, the commercial answer with its chain, and lineage."""
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(no_wrap=True)
+    facts.add_column()
+    _kv(facts, "ID", t(m.id, "id"))
+    _kv(facts, "Name", m.name)
+    _kv(facts, "Aliases", ", ".join(m.aliases))
+    _kv(facts, "Family", m.family)
+    _kv(facts, "Organisation", m.org)
+    _kv(facts, "Released", m.released)
+    params = format_params(m.params_b)
+    if m.active_params_b is not None:
+        params += f" ({format_params(m.active_params_b)} active)"
+    _kv(facts, "Parameters", params)
+    _kv(facts, "Architecture", m.architecture)
+    _kv(facts, "Context", f"{m.context_tokens:,} tokens" if m.context_tokens else None)
+    _kv(facts, "Languages", ", ".join(m.languages))
+    _kv(facts, "Japanese", _ja(m))
+    _kv(facts, "Input", ", ".join(m.modalities))
+    _kv(facts, "Tags", ", ".join(m.tags))
+    _kv(facts, "Hugging Face", ", ".join(m.hf_repos))
+    _kv(facts, "Description", m.description)
+    if m.origin != "bundled":
+        _kv(facts, "From", m.origin)
+
+    parts: list[Any] = [Panel(facts, title=t(m.name), title_align="left")]
+    parts.append(licence_section(m, registry))
+    ancestors = registry.ancestors(m)
+    descendants = registry.descendants(m.id)
+    if ancestors or descendants:
+        lin = Table.grid(padding=(0, 2))
+        lin.add_column(no_wrap=True)
+        lin.add_column()
+        if ancestors:
+            lin.add_row(Text("Built on", style="head"), t(" → ".join(a.id for a in ancestors)))
+        if descendants:
+            lin.add_row(Text("Built upon by", style="head"), t(", ".join(d.id for d in descendants)))
+        parts.append(Panel(lin, title="Lineage", title_align="left"))
+    if hub is not None:
+        parts.append(hub_panel(hub))
+    src = Text()
+    for i, url in enumerate(m.sources):
+        src.append(("\n" if i else "") + inert(url))
+    for r in m.restrictions:
+        if r.source and r.source not in m.sources:
+            src.append("\n" + inert(r.source))
+    parts.append(Panel(src, title="Sources", title_align="left"))
+    return Group(*parts)
+
+
+def licence_section(m: Model, registry: Registry) -> Panel:
+    c = registry.commercial(m.id)
+    lic = registry.license_of(m)
+    body = Table.grid(padding=(0, 2))
+    body.add_column(no_wrap=True)
+    body.add_column()
+    if lic is not None:
+        body.add_row(Text("Licence", style="head"), t(f"{lic.name} ({lic.id}, {lic.license_class.value})"))
+        if lic.url:
+            body.add_row(Text("", style="head"), t(lic.url))
+    line = Text()
+    line.append(c.status.value, style=f"status.{c.status.value}")
+    line.append(" — " + inert(c.reason.split(": ", 1)[1] if ": " in c.reason else c.reason))
+    body.add_row(Text("Commercial use", style="head"), line)
+    chain = Text()
+    for i, s in enumerate(c.chain):
+        if i:
+            chain.append("\n")
+        chain.append(f"{s.status.value:<11}", style=f"status.{s.status.value}")
+        chain.append(inert(f" {s.model}: {'restriction: ' if s.source == 'restriction' else ''}{s.detail}"))
+    body.add_row(Text("Why", style="head"), chain)
+    if c.conditions:
+        body.add_row(Text("Conditions", style="head"), t("\n".join(f"• {x}" for x in c.conditions)))
+    if c.caveats:
+        body.add_row(Text("Caveats", style="warn"), t("\n".join(f"• {x}" for x in c.caveats)))
+    return Panel(body, title="Licence and commercial use", title_align="left")
+
+
+def hub_panel(hub: Mapping[str, Any]) -> Panel:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for key, value in hub.items():
+        if value is None or value == [] or value == "":
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value:,}"
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        grid.add_row(Text(key, style="head"), t(value))
+    return Panel(grid, title="Hugging Face Hub", title_align="left")
+
+
+def licenses_table(licenses: Sequence[License], counts: Mapping[str, int]) -> Table:
+    table = Table(box=None, header_style="head", pad_edge=False)
+    table.add_column("ID", style="id", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Class")
+    table.add_column("Commercial")
+    table.add_column("Conditions")
+    table.add_column("Models", justify="right")
+    for lic in licenses:
+        table.add_row(
+            t(lic.id),
+            t(lic.name),
+            t(lic.license_class.value),
+            status_text(lic.license_class.status),
+            t("\n".join(f"{c.kind}: {c.text}" for c in lic.conditions)),
+            t(counts.get(lic.id, 0)),
+        )
+    return table
+
+
+def counts_tables(stats: Mapping[str, Mapping[str, int]]) -> Group:
+    parts = []
+    for title, counts in stats.items():
+        table = Table(title=t(title), title_justify="left", box=None, header_style="head", pad_edge=False)
+        table.add_column("Value")
+        table.add_column("Models", justify="right")
+        for k, v in counts.items():
+            table.add_row(t(k), t(v))
+        parts.append(table)
+    return Group(*parts)

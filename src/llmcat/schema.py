@@ -1,0 +1,183 @@
+"""The registry file format as pydantic models: strict, closed vocabularies, readable messages.
+
+Only :mod:`llmcat.registry` imports this, and only when a registry file has to be (re)validated.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from llmcat.records import Condition, JapaneseLevel, License, LicenseClass, Model, Restriction, Status
+
+SCHEMA_VERSION = 1
+
+Slug = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)]
+Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Url = Annotated[StrictStr, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+HfRepo = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9][\w.-]*/[\w.-]+$", max_length=200)]
+LangCode = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+DateStr = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+Modality = Literal["text", "image", "audio", "video"]
+RestrictionKind = Literal["model-outputs", "dataset-license", "publisher-statement", "other"]
+ConditionKind = Literal[
+    "user-cap",
+    "registration",
+    "acceptable-use",
+    "no-training-other-models",
+    "attribution",
+    "naming",
+    "share-alike",
+    "non-commercial",
+    "research-only",
+    "other",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RestrictionSpec(_Strict):
+    kind: RestrictionKind
+    text: Text
+    binding: StrictBool
+    status: Literal["no", "conditional"] | None = None
+    source: Url | None = None
+
+    @model_validator(mode="after")
+    def _status_goes_with_binding(self) -> RestrictionSpec:
+        if self.binding and self.status is None:
+            raise ValueError("a binding restriction needs a status: 'no' or 'conditional'")
+        if not self.binding and self.status is not None:
+            raise ValueError("status is only for binding restrictions (binding: true)")
+        return self
+
+
+class ModelSpec(_Strict):
+    id: Slug
+    name: Text
+    aliases: list[Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]] = []
+    family: Slug
+    org: Text
+    released: DateStr | None = None
+    params_b: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    active_params_b: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    architecture: Slug | None = None
+    context_tokens: Annotated[int, Field(gt=0, strict=True)] | None = None
+    base_model: Slug | None = None
+    license: Slug
+    restrictions: list[RestrictionSpec] = []
+    languages: list[LangCode] = []
+    japanese: JapaneseLevel | None = None
+    modalities: Annotated[list[Modality], Field(min_length=1)] = ["text"]
+    hf_repos: list[HfRepo] = []
+    tags: list[Slug] = []
+    description: Text | None = None
+    sources: Annotated[list[Url], Field(min_length=1)]
+
+    @field_validator("released")
+    @classmethod
+    def _real_date(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        parts = [int(p) for p in v.split("-")]
+        if len(parts) > 1 and not 1 <= parts[1] <= 12:
+            raise ValueError(f"month out of range in {v!r}")
+        if len(parts) > 2:
+            import datetime
+
+            try:
+                datetime.date(*parts)
+            except ValueError as e:
+                raise ValueError(f"not a real date: {v!r} ({e})") from None
+        return v
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> ModelSpec:
+        if self.active_params_b is not None and self.params_b is not None and self.active_params_b > self.params_b:
+            raise ValueError("active_params_b cannot exceed params_b")
+        if self.base_model is not None and self.base_model == self.id:
+            raise ValueError("a model cannot be its own base_model")
+        if "text" not in self.modalities and "image" not in self.modalities:
+            raise ValueError("modalities must include text or image")
+        return self
+
+    def to_record(self, origin: str) -> Model:
+        return Model(
+            id=self.id,
+            name=self.name,
+            family=self.family,
+            org=self.org,
+            license=self.license,
+            sources=tuple(self.sources),
+            aliases=tuple(self.aliases),
+            released=self.released,
+            params_b=self.params_b,
+            active_params_b=self.active_params_b,
+            architecture=self.architecture,
+            context_tokens=self.context_tokens,
+            base_model=self.base_model,
+            restrictions=tuple(
+                Restriction(r.kind, r.text, r.binding, Status(r.status) if r.status else None, r.source)
+                for r in self.restrictions
+            ),
+            languages=tuple(self.languages),
+            japanese=self.japanese,
+            modalities=tuple(self.modalities),
+            hf_repos=tuple(self.hf_repos),
+            tags=tuple(self.tags),
+            description=self.description,
+            origin=origin,
+        )
+
+
+class ConditionSpec(_Strict):
+    kind: ConditionKind
+    text: Text
+
+
+class LicenseSpec(_Strict):
+    id: Slug
+    name: Text
+    spdx: Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9.+-]+$")] | None = None
+    license_class: LicenseClass = Field(alias="class")
+    conditions: list[ConditionSpec] = []
+    url: Url | None = None
+    sources: list[Url] = []
+
+    def to_record(self) -> License:
+        return License(
+            id=self.id,
+            name=self.name,
+            license_class=self.license_class,
+            spdx=self.spdx,
+            conditions=tuple(Condition(c.kind, c.text) for c in self.conditions),
+            url=self.url,
+            sources=tuple(self.sources),
+        )
+
+
+class RegistryFile(_Strict):
+    """One YAML file: the bundled models, the bundled licences, or a user registry (either or both)."""
+
+    schema_version: Literal[1]
+    models: list[ModelSpec] = []
+    licenses: list[LicenseSpec] = []
+
+
+def clean_message(msg: str) -> str:
+    """Strip pydantic's noise from a message meant for a person."""
+    msg = msg.removeprefix("Value error, ")
+    return re.sub(r"\s+", " ", msg).strip()

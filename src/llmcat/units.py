@@ -1,0 +1,70 @@
+"""Parsers for the human-friendly values users type: sizes, context lengths, dates."""
+
+from __future__ import annotations
+
+import re
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmbt]?)\s*$", re.IGNORECASE)
+_PARAM_SCALE = {"": 1.0, "k": 1e-6, "m": 1e-3, "b": 1.0, "t": 1e3}
+_TOKEN_SCALE = {"": 1, "k": 1_000, "m": 1_000_000}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_params(text: str) -> float:
+    """'7B' -> 7.0, '1.5b' -> 1.5, '350M' -> 0.35, '13' -> 13.0 (billions of parameters)."""
+    m = _SIZE.match(text)
+    if not m:
+        raise ValueError(f"not a parameter count: {text!r} (try 7B, 1.5b or 350M)")
+    value = float(m.group(1)) * _PARAM_SCALE[m.group(2).lower()]
+    return round(value, 9)
+
+
+def parse_tokens(text: str) -> int:
+    """'8k' -> 8000, '128K' -> 128000, '1m' -> 1000000, '4096' -> 4096 (a number of tokens).
+
+    ``k`` is decimal (1000): model cards say "128K" for both 128,000 and 131,072, and a
+    minimum-context filter should accept both, so the decimal reading is the inclusive one.
+    """
+    m = _SIZE.match(text)
+    if not m or m.group(2).lower() in {"b", "t"}:
+        raise ValueError(f"not a context length: {text!r} (try 4096, 8k or 128K)")
+    value = float(m.group(1)) * _TOKEN_SCALE[m.group(2).lower()]
+    if value != int(value):
+        raise ValueError(f"not a whole number of tokens: {text!r}")
+    return int(value)
+
+
+def parse_date(text: str) -> str:
+    """'2024', '2024-05' or '2024-05-01' -> the same text, checked."""
+    m = _DATE.match(text.strip())
+    if not m:
+        raise ValueError(f"not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = m.groups()
+    if month is not None and not 1 <= int(month) <= 12:
+        raise ValueError(f"not a date: {text!r} (month {month})")
+    if day is not None:
+        import datetime
+
+        try:
+            datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"not a date: {text!r}") from None
+    return text.strip()
+
+
+def format_params(b: float | None) -> str:
+    if b is None:
+        return ""
+    if b < 1:
+        return f"{b * 1000:g}M"
+    return f"{b:g}B"
+
+
+def format_tokens(n: int | None) -> str:
+    if n is None:
+        return ""
+    if n >= 1000 and n % 1024 == 0:
+        return f"{n // 1024}K"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
