@@ -158,10 +158,12 @@ def list_models(
     ] = None,
     *,
     commercial: Annotated[
-        bool, typer.Option("--commercial", help="Commercial use allowed (status yes, or conditional: see conditions).")
+        bool,
+        typer.Option("--commercial", help="Commercial use allowed (status yes, or conditional: see conditions)."),
     ] = False,
     unconditional: Annotated[
-        bool, typer.Option("--unconditional", help="Commercial use allowed with no licence conditions (status yes).")
+        bool,
+        typer.Option("--unconditional", help="Commercial use allowed with no licence conditions (status yes)."),
     ] = False,
     license_: Annotated[list[str] | None, typer.Option("--license", help="Licence id (repeatable: any of).")] = None,
     license_class: Annotated[
@@ -175,29 +177,46 @@ def list_models(
             help="Minimum Japanese support, strongest first: pretrained > continued > finetuned > multilingual.",
         ),
     ] = None,
-    lang: Annotated[list[str] | None, typer.Option("--lang", help="Language code, e.g. ja, en (repeatable: all of).")] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Language code, e.g. ja, en (repeatable: all of).")
+    ] = None,
     image: Annotated[bool, typer.Option("--image", help="Takes image input.")] = False,
     base: Annotated[
-        str | None, typer.Option("--base", help="Only models built on NAME (a model or family), at any depth.")
+        str | None,
+        typer.Option("--base", help="Only models built on NAME (a model or family), at any depth."),
     ] = None,
     family: Annotated[list[str] | None, typer.Option("--family", help="Family (repeatable: any of).")] = None,
-    org: Annotated[list[str] | None, typer.Option("--org", help="Organisation, substring (repeatable: any of).")] = None,
+    org: Annotated[
+        list[str] | None, typer.Option("--org", help="Organisation, substring (repeatable: any of).")
+    ] = None,
     min_params: Annotated[
-        float | None, typer.Option("--min-params", parser=_params, metavar="SIZE", help="At least SIZE parameters (7B, 1.5b, 350M).")
+        float | None,
+        typer.Option("--min-params", parser=_params, metavar="SIZE", help="At least SIZE parameters (7B, 1.5b, 350M)."),
     ] = None,
     max_params: Annotated[
-        float | None, typer.Option("--max-params", parser=_params, metavar="SIZE", help="At most SIZE parameters.")
+        float | None,
+        typer.Option("--max-params", parser=_params, metavar="SIZE", help="At most SIZE parameters."),
     ] = None,
     min_context: Annotated[
-        int | None, typer.Option("--min-context", parser=_tokens, metavar="TOKENS", help="Context of at least TOKENS (8k, 128K).")
+        int | None,
+        typer.Option("--min-context", parser=_tokens, metavar="TOKENS", help="Context of at least TOKENS (8k, 128K)."),
     ] = None,
     after: Annotated[
-        str | None, typer.Option("--released-after", parser=_date, metavar="DATE", help="Released on or after DATE (YYYY[-MM[-DD]]).")
+        str | None,
+        typer.Option(
+            "--released-after",
+            parser=_date,
+            metavar="DATE",
+            help="Released on or after DATE (YYYY[-MM[-DD]]).",
+        ),
     ] = None,
     before: Annotated[
-        str | None, typer.Option("--released-before", parser=_date, metavar="DATE", help="Released before DATE.")
+        str | None,
+        typer.Option("--released-before", parser=_date, metavar="DATE", help="Released before DATE."),
     ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag such as chat, instruct, code (repeatable: all of).")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Tag such as chat, instruct, code (repeatable: all of).")
+    ] = None,
     sort: Annotated[SortKey, typer.Option("--sort", "-s", case_sensitive=False, help="Sort key.")] = SortKey.NAME,
     desc: Annotated[bool, typer.Option("--desc/--asc", help="Sort descending or ascending.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N models.")] = None,
@@ -358,7 +377,9 @@ def stats(
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="User registry files to check (layered on the bundled one). Default: the bundled registry."),
+        typer.Argument(
+            help="User registry files to check (layered on the bundled one). Default: the bundled registry."
+        ),
     ] = None,
 ) -> None:
     """Check registry files; report every problem as file:line:col: path: message (exit 1 if any)."""

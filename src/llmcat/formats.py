@@ -6,7 +6,6 @@ This module knows nothing of rich or Typer. The JSON object of a model is the do
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -99,7 +98,13 @@ def model_record(m: Model, registry: Registry, *, lineage: bool = False) -> dict
         "tags": list(m.tags),
         "description": m.description,
         "restrictions": [
-            {"kind": r.kind, "text": r.text, "binding": r.binding, "status": r.status, "source": r.source}
+            {
+                "kind": r.kind,
+                "text": r.text,
+                "binding": r.binding,
+                "status": r.status.value if r.status else None,
+                "source": r.source,
+            }
             for r in m.restrictions
         ],
         "sources": list(m.sources),
@@ -162,6 +167,8 @@ def write_records(
         for r in records:
             out.write(dumps_json(r, indent=None) + "\n")
     elif fmt is OutputFormat.CSV:
+        import csv
+
         cols = list(columns or (records[0].keys() if records else ()))
         w = csv.writer(out, lineterminator="\n")
         w.writerow(cols)

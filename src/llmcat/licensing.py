@@ -3,6 +3,12 @@
 The rule: the most restrictive of (a) the model's own licence class, (b) the licence class of every
 ancestor along ``base_model``, and (c) every restriction marked binding on the model or an ancestor.
 Restrictions the publisher does not treat as binding become caveats shown beside the answer.
+
+One exception: an ancestor's licence is not inherited when the ancestor comes from the same publisher
+as the model and the model carries a different licence (e.g. DeepSeek-R1, released under MIT by
+DeepSeek on top of its own DeepSeek-V3-Base): a licensor may relicense its own work. The step stays
+in the chain, marked ``superseded``, so the explanation shows it; ancestors further up are still
+inherited when they come from someone else.
 """
 
 from __future__ import annotations
@@ -35,20 +41,29 @@ def derive(model: Model, models: Mapping[str, Model], licenses: Mapping[str, Lic
     steps: list[Step] = []
     conditions: list[str] = []
     caveats: list[str] = []
+    licences_seen: set[str] = set()
     chain = lineage(model, models)
     for m in chain:
         lic = licenses.get(m.license)
         if lic is None:
             steps.append(Step(m.id, "license", Status.UNKNOWN, f"licence {m.license!r} is not in the table"))
-        else:
-            where = "" if m.id == model.id else f" (via {m.id})"
+        elif m.id != model.id and m.org.casefold() == model.org.casefold() and lic.id != model.license:
+            # The licensor of the ancestor released this model under its own terms: those govern.
             steps.append(
-                Step(m.id, "license", lic.license_class.status, f"{lic.name} [{lic.license_class.value}]")
+                Step(
+                    m.id,
+                    "superseded",
+                    lic.license_class.status,
+                    f"{lic.name} [{lic.license_class.value}]; not inherited: the same publisher ({m.org}) "
+                    f"released {model.id} under its own licence",
+                )
             )
-            for c in lic.conditions:
-                text = f"{c.text}{where}"
-                if text not in conditions:
-                    conditions.append(text)
+        else:
+            steps.append(Step(m.id, "license", lic.license_class.status, f"{lic.name} [{lic.license_class.value}]"))
+            if lic.id not in licences_seen:
+                licences_seen.add(lic.id)
+                where = "" if m.id == model.id else f" ({lic.name}, via {m.id})"
+                conditions.extend(f"{c.text}{where}" for c in lic.conditions)
         for r in m.restrictions:
             if r.binding and r.status is not None:
                 steps.append(Step(m.id, "restriction", r.status, r.text))
@@ -57,9 +72,9 @@ def derive(model: Model, models: Mapping[str, Model], licenses: Mapping[str, Lic
                 if note not in caveats:
                     caveats.append(note)
 
-    worst = max(steps, key=lambda s: s.status.rank)
-    status = worst.status
-    culprit = next(s for s in steps if s.status is status)  # nearest step with the worst status
+    deciding = [s for s in steps if s.source != "superseded"]
+    status = max(deciding, key=lambda s: s.status.rank).status
+    culprit = next(s for s in deciding if s.status is status)  # the nearest step with the worst status
     subject = next((m for m in chain if m.id == culprit.model), model)
     who = _describe(subject, model)
     if culprit.source == "license":

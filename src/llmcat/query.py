@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcat.records import JapaneseLevel, LicenseClass, Model, Status
 
@@ -26,8 +25,7 @@ class SortKey(StrEnum):
 HUB_SORT_KEYS = frozenset({SortKey.DOWNLOADS, SortKey.LIKES, SortKey.TRENDING})
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """What to keep and how to order it. Every filter left at its default keeps everything."""
 
     words: tuple[str, ...] = ()
@@ -77,9 +75,8 @@ def matches(m: Model, q: Query, registry: Registry, *, descendants: frozenset[st
         lic = registry.licenses.get(m.license)
         if lic is None or lic.license_class not in q.license_classes:
             return False
-    if q.japanese is not None:
-        if m.japanese is None or m.japanese.strength < max(q.japanese.strength, 1):
-            return False
+    if q.japanese is not None and (m.japanese is None or m.japanese.strength < max(q.japanese.strength, 1)):
+        return False
     if q.languages:
         langs = set(m.languages)
         if m.japanese is not None and m.japanese is not JapaneseLevel.NONE:
@@ -100,9 +97,7 @@ def matches(m: Model, q: Query, registry: Registry, *, descendants: frozenset[st
         return False
     if q.min_context is not None and (m.context_tokens is None or m.context_tokens < q.min_context):
         return False
-    if q.released_after is not None and (
-        m.released is None or _date_floor(m.released) < _date_floor(q.released_after)
-    ):
+    if q.released_after is not None and (m.released is None or _date_floor(m.released) < _date_floor(q.released_after)):
         return False
     if q.released_before is not None and (
         m.released is None or _date_floor(m.released) >= _date_floor(q.released_before)
@@ -124,7 +119,7 @@ def _sort_value(key: SortKey, hub_value: Callable[[Model, SortKey], float | None
     if key is SortKey.CONTEXT:
         return lambda m: m.context_tokens
     if hub_value is None:
-        return lambda m: None
+        return lambda _m: None
     return lambda m: hub_value(m, key)
 
 

@@ -1,4 +1,4 @@
-"""Runtime records: plain frozen dataclasses, cheap to build from the compiled index.
+"""Runtime records: immutable NamedTuples, cheap to define and to build from the compiled index.
 
 Validation lives in :mod:`llmcat.schema` (pydantic), which runs only when a registry file changes;
 everything after that works on these records, so start-up never pays for pydantic.
@@ -6,9 +6,8 @@ everything after that works on these records, so start-up never pays for pydanti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Status(StrEnum):
@@ -73,14 +72,12 @@ _JA_STRENGTH = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
+class Condition(NamedTuple):
     kind: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class License:
+class License(NamedTuple):
     id: str
     name: str
     license_class: LicenseClass
@@ -113,8 +110,7 @@ class License:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Restriction:
+class Restriction(NamedTuple):
     kind: str
     text: str
     binding: bool
@@ -122,8 +118,7 @@ class Restriction:
     source: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One link of the chain that decides a model's commercial status."""
 
     model: str  # the id of the model this step is about (the model itself or an ancestor)
@@ -132,8 +127,7 @@ class Step:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
-class Commercial:
+class Commercial(NamedTuple):
     """The derived answer to "may I use it commercially?" with the reasoning behind it."""
 
     status: Status
@@ -146,8 +140,7 @@ class Commercial:
 _EMPTY: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Model:
+class Model(NamedTuple):
     id: str
     name: str
     family: str
@@ -212,9 +205,7 @@ class Model:
             row[10],
             row[11],
             row[12],
-            tuple(
-                Restriction(k, t, b, Status(s) if s is not None else None, src) for k, t, b, s, src in row[13]
-            ),
+            tuple(Restriction(k, t, b, Status(s) if s is not None else None, src) for k, t, b, s, src in row[13]),
             tuple(row[14]),
             JapaneseLevel(ja) if ja is not None else None,
             tuple(row[16]),
@@ -225,21 +216,3 @@ class Model:
         )
 
 
-def commercial_to_row(c: Commercial) -> list[Any]:
-    return [
-        c.status.value,
-        c.reason,
-        [[s.model, s.source, s.status.value, s.detail] for s in c.chain],
-        list(c.conditions),
-        list(c.caveats),
-    ]
-
-
-def commercial_from_row(row: list[Any]) -> Commercial:
-    return Commercial(
-        Status(row[0]),
-        row[1],
-        tuple(Step(m, src, Status(st), d) for m, src, st, d in row[2]),
-        tuple(row[3]),
-        tuple(row[4]),
-    )

@@ -7,32 +7,25 @@ reads that index and never imports pydantic or parses YAML.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmcat import __version__
 from llmcat.cache import atomic_write_json, cache_dir, read_json
 from llmcat.errors import Issue, LlmcatError, RegistryError, UnknownModelError
-from llmcat.records import (
-    Commercial,
-    License,
-    Model,
-    Status,
-    commercial_from_row,
-    commercial_to_row,
-)
+from llmcat.records import Commercial, License, Model, Status
 
 if TYPE_CHECKING:
     from llmcat.yamlsrc import Loc
 
 REGISTRY_ENV = "LLMCAT_REGISTRY"
-_INDEX_FORMAT = 1
+_INDEX_FORMAT = 2
 _INDEX_KEEP = 8  # compiled indexes kept in the cache; older ones are pruned
 
 
@@ -49,15 +42,18 @@ class Source:
 
 
 def _bundled_file(name: str) -> tuple[str, bytes]:
-    res = resources.files("llmcat") / "data" / name
-    if res.is_file():
-        return str(res), res.read_bytes()
-    # A source checkout (editable install, tests): the registry lives at the top-level data/.
-    path = Path(__file__).resolve().parents[2] / "data" / name
-    try:
-        return str(path), path.read_bytes()
-    except OSError as e:
-        raise LlmcatError(f"the bundled registry file {name} is missing ({e.strerror}); reinstall llmcat") from None
+    # Installed wheel: llmcat/data/NAME beside this module. Source checkout (editable install, tests):
+    # the registry lives at the top-level data/. (Plain paths, not importlib.resources: llmcat is never
+    # run from a zip, and the import costs start-up time.)
+    here = Path(__file__).parent
+    for path in (here / "data" / name, here.parent.parent / "data" / name):
+        try:
+            return str(path), path.read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError as e:
+            raise LlmcatError(f"cannot read the bundled registry file {path}: {e.strerror or e}") from None
+    raise LlmcatError(f"the bundled registry file {name} is missing; reinstall llmcat")
 
 
 def bundled_sources() -> list[Source]:
@@ -88,12 +84,14 @@ class Registry:
         self,
         models: Mapping[str, Model],
         licenses: Mapping[str, License],
-        commercial_rows: Mapping[str, list[Any]],
+        statuses: Mapping[str, str] | None = None,
     ) -> None:
         self.models: dict[str, Model] = dict(models)
         self.licenses: dict[str, License] = dict(licenses)
-        self._commercial_rows = commercial_rows
         self._commercial: dict[str, Commercial] = {}
+        if statuses is None:
+            statuses = {mid: self.commercial(mid).status.value for mid in self.models}
+        self._status = statuses
 
     def __len__(self) -> int:
         return len(self.models)
@@ -103,12 +101,16 @@ class Registry:
 
     # derived facts ---------------------------------------------------------
     def status(self, model_id: str) -> Status:
-        return Status(self._commercial_rows[model_id][0])
+        """The effective commercial status (precomputed in the compiled index)."""
+        return Status(self._status[model_id])
 
     def commercial(self, model_id: str) -> Commercial:
+        """The status with its reason, chain, conditions and caveats (derived on first use)."""
         c = self._commercial.get(model_id)
         if c is None:
-            c = self._commercial[model_id] = commercial_from_row(self._commercial_rows[model_id])
+            from llmcat.licensing import derive
+
+            c = self._commercial[model_id] = derive(self.models[model_id], self.models, self.licenses)
         return c
 
     def license_of(self, model: Model) -> License | None:
@@ -199,7 +201,7 @@ class Registry:
             "version": __version__,
             "licenses": [lic.to_row() for lic in self.licenses.values()],
             "models": [m.to_row() for m in self.models.values()],
-            "commercial": [self._commercial_rows[m] for m in self.models],
+            "status": [self._status[m] for m in self.models],
         }
 
     @classmethod
@@ -210,10 +212,10 @@ class Registry:
                 return None
             licenses = {row[0]: License.from_row(row) for row in index["licenses"]}
             models = {row[0]: Model.from_row(row) for row in index["models"]}
-            commercial = dict(zip(models, index["commercial"], strict=True))
+            statuses = dict(zip(models, index["status"], strict=True))
         except (KeyError, TypeError, ValueError, IndexError):
             return None
-        return cls(models, licenses, commercial)
+        return cls(models, licenses, statuses)
 
 
 # --------------------------------------------------------------------------- loading
@@ -297,7 +299,7 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
     from pydantic import ValidationError
 
     from llmcat import yamlsrc
-    from llmcat.schema import LicenseSpec, ModelSpec, RegistryFile, clean_message
+    from llmcat.schema import PATTERN_HELP, LicenseSpec, ModelSpec, RegistryFile, clean_message
 
     try:
         text = source.data.decode("utf-8")
@@ -324,7 +326,9 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
             seen.add(loc)
             typ = err["type"]
             msg = clean_message(err["msg"])
-            if typ == "extra_forbidden":
+            if typ == "string_pattern_mismatch":
+                msg = PATTERN_HELP.get(str((err.get("ctx") or {}).get("pattern")), msg)
+            elif typ == "extra_forbidden":
                 msg = "unknown field (check the spelling; see docs/registry-format.md)"
             elif typ in {"literal_error", "enum"} and isinstance(err.get("input"), bool):
                 msg += " (YAML reads unquoted yes/no/on/off as booleans: quote the value)"
@@ -337,10 +341,8 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
             items = data.get(name)
             if isinstance(items, list):
                 for i, item in enumerate(items):
-                    try:
+                    with contextlib.suppress(ValidationError):
                         bucket.append((i, spec_cls.model_validate(item)))
-                    except ValidationError:
-                        pass
         return parsed
     parsed.models = list(enumerate(spec.models))
     parsed.licenses = list(enumerate(spec.licenses))
@@ -349,8 +351,6 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
 
 def compile_sources(sources: Sequence[Source]) -> Registry:
     """Validate every source, merge them in order, check cross-entry rules, derive statuses."""
-    from llmcat.licensing import derive
-
     issues: list[Issue] = []
     parsed = [p for s in sources if (p := _validate_file(s, issues)) is not None]
 
@@ -371,9 +371,7 @@ def compile_sources(sources: Sequence[Source]) -> Registry:
         for i, ms in p.models:
             if ms.id in seen_ids:
                 first = p.issue(("models", seen_ids[ms.id], "id"), "")
-                issues.append(
-                    p.issue(("models", i, "id"), f"duplicate id {ms.id!r} (first at line {first.line})")
-                )
+                issues.append(p.issue(("models", i, "id"), f"duplicate id {ms.id!r} (first at line {first.line})"))
                 continue
             seen_ids[ms.id] = i
             specs.pop(ms.id, None)  # a later file replaces the entry and moves it to the end
@@ -441,5 +439,4 @@ def compile_sources(sources: Sequence[Source]) -> Registry:
         raise RegistryError(issues)
 
     models = {mid: ms.to_record(origin=where[mid][0].source.origin) for mid, ms in specs.items()}
-    commercial = {mid: commercial_to_row(derive(m, models, licenses)) for mid, m in models.items()}
-    return Registry(models, licenses, commercial)
+    return Registry(models, licenses)

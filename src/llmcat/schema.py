@@ -177,6 +177,15 @@ class RegistryFile(_Strict):
     licenses: list[LicenseSpec] = []
 
 
+PATTERN_HELP = {
+    r"^[a-z0-9][a-z0-9._-]*$": "must be a lower-case slug (a-z, 0-9, '.', '_', '-'; starting with a letter or digit)",
+    r"^https?://\S+$": "must be an http(s) URL",
+    r"^[A-Za-z0-9][\w.-]*/[\w.-]+$": "must be a Hugging Face repo id like 'org/name'",
+    r"^[a-z]{2,3}$": "must be a lower-case ISO 639 language code like 'ja' or 'en'",
+    r"^\d{4}(-\d{2}(-\d{2})?)?$": "must be a date YYYY, YYYY-MM or YYYY-MM-DD (quote it)",
+}
+
+
 def clean_message(msg: str) -> str:
     """Strip pydantic's noise from a message meant for a person."""
     msg = msg.removeprefix("Value error, ")
