@@ -15,7 +15,7 @@ import typer
 
 from _common import llmcat_command, paired, verdict, wall
 
-MINIMAL_APP = '''\
+MINIMAL_APP = """\
 import typer
 
 app = typer.Typer()
@@ -33,7 +33,7 @@ def bye() -> None:
 
 if __name__ == "__main__":
     app()
-'''
+"""
 
 TARGET = 1.3
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ SMALL = FIXTURES / "small.yaml"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each test gets its own cache, no user registries, a fixed width and no Hub settings."""
     monkeypatch.setenv("LLMCAT_CACHE_DIR", str(tmp_path / "cache"))
     for var in (
@@ -29,7 +28,6 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
-    return
 
 
 @pytest.fixture

@@ -214,5 +214,3 @@ class Model(NamedTuple):
             row[19],
             row[20],
         )
-
-

@@ -429,10 +429,10 @@ def compile_sources(sources: Sequence[Source]) -> Registry:
             cycle = path[path.index(cur) :]
             if not reported.intersection(cycle):
                 reported.update(cycle)
-                first = min(cycle)
-                p, i = where[first]
-                k = cycle.index(first)
-                loop = " -> ".join([*cycle[k:], *cycle[:k], first])
+                head = min(cycle)
+                p, i = where[head]
+                k = cycle.index(head)
+                loop = " -> ".join([*cycle[k:], *cycle[:k], head])
                 issues.append(p.issue(("models", i, "base_model"), f"lineage cycle: {loop}"))
 
     if issues:

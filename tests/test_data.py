@@ -1,0 +1,144 @@
+"""Guard rails over the bundled registry: data lint, the seed models, and tricky facts spot-checked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from llmcat.query import Query, run
+from llmcat.records import JapaneseLevel, Status
+from llmcat.registry import Registry, load_registry
+
+
+@pytest.fixture(scope="module")
+def reg() -> Registry:
+    return load_registry(use_cache=False)
+
+
+REPO = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+def test_every_entry_has_a_source_url(reg: Registry) -> None:
+    for m in reg.models.values():
+        assert m.sources, m.id
+        assert all(s.startswith(("https://", "http://")) for s in m.sources), m.id
+
+
+def test_repo_ids_are_well_formed_and_unique(reg: Registry) -> None:
+    seen: dict[str, str] = {}
+    for m in reg.models.values():
+        for repo in m.hf_repos:
+            assert REPO.match(repo), (m.id, repo)
+            assert repo.lower() not in seen, (repo, m.id, seen.get(repo.lower()))
+            seen[repo.lower()] = m.id
+
+
+def test_lineage_resolves_without_cycles(reg: Registry) -> None:
+    for m in reg.models.values():
+        chain = [m, *reg.ancestors(m)]
+        assert len({x.id for x in chain}) == len(chain)
+        last = chain[-1]
+        assert last.base_model is None, f"{m.id}: lineage ends at {last.id}, whose base {last.base_model} is missing"
+
+
+def test_every_licence_is_known_and_every_licence_has_a_source(reg: Registry) -> None:
+    for m in reg.models.values():
+        assert m.license in reg.licenses, (m.id, m.license)
+    for lic in reg.licenses.values():
+        if lic.id != "unknown":
+            assert lic.sources or lic.url, lic.id
+
+
+SEEDS = {
+    # The 16 models of the survey the project started from (shared/seeds), by family.
+    "gpt4all": "gpt4all-j",
+    "vicuna": "vicuna-13b-v1.3",
+    "baize": "baize-v2-7b",
+    "koala": "koala-13b",
+    "wizardlm": "wizardlm-13b-v1.2",
+    "dolly": "dolly-v2-12b",
+    "fastchat-t5": "fastchat-t5-3b-v1.0",
+    "openassistant": "oasst-sft-4-pythia-12b-epoch-3.5",
+    "redpajama-incite": "redpajama-incite-7b-chat",
+    "openllama": "open-llama-7b",
+    "falcon": "falcon-40b",
+    "mpt": "mpt-7b",
+    "opencalm": "open-calm-7b",
+    "rinna-gpt-neox": "japanese-gpt-neox-3.6b",
+}
+
+
+@pytest.mark.parametrize(("family", "model_id"), sorted(SEEDS.items()))
+def test_seed_models_present(reg: Registry, family: str, model_id: str) -> None:
+    assert model_id in reg.models, f"seed model {family} missing"
+
+
+def test_coverage_floor(reg: Registry) -> None:
+    models = list(reg.models.values())
+    assert len(models) >= 300
+    assert len({m.family for m in models}) >= 80
+    ja = [m for m in models if m.japanese not in (None, JapaneseLevel.NONE)]
+    assert len(ja) >= 100
+    assert sum("image" in m.modalities for m in models) >= 30
+
+
+# Spot checks of tricky facts. Each comment says why the answer is what it is.
+SPOT = [
+    # The v1.3 cards say "License: Non-commercial license" (LLaMA-based, ShareGPT data).
+    ("vicuna-13b-v1.3", Status.NO),
+    # v1.5 is fine-tuned from Llama 2; the cards now say "Llama 2 Community License Agreement".
+    ("vicuna-13b-v1.5", Status.CONDITIONAL),
+    # Llama 2: commercial use allowed, with the 700M monthly-active-user cap and the AUP.
+    ("llama-2-7b-hf", Status.CONDITIONAL),
+    # Falcon-40B moved from the royalty-bearing TII licence to Apache-2.0 (May/June 2023).
+    ("falcon-40b", Status.YES),
+    # OpenCALM is CC BY-SA 4.0: commercial use allowed, adaptations share-alike.
+    ("open-calm-7b", Status.YES),
+    # rinna's instruction-tuned Japanese GPT-NeoX is MIT, on an MIT base.
+    ("japanese-gpt-neox-3.6b-instruction-sft", Status.YES),
+    # MPT-7B is Apache-2.0 but MPT-7B-Chat is CC BY-NC-SA 4.0.
+    ("mpt-7b", Status.YES),
+    ("mpt-7b-chat", Status.NO),
+    # Qwen2.5: 3B is under the Qwen Research licence, 72B the Qwen licence, 7B Apache-2.0.
+    ("qwen2.5-3b", Status.NO),
+    ("qwen2.5-72b", Status.CONDITIONAL),
+    ("qwen2.5-7b", Status.YES),
+    # FastChat-T5 and GPT4All-J were tuned on ChatGPT outputs but released as Apache-2.0: yes, with a caveat.
+    ("fastchat-t5-3b-v1.0", Status.YES),
+    ("gpt4all-j", Status.YES),
+    # Koala's weights are for academic research only; Alpaca's authors forbid commercial use.
+    ("koala-13b", Status.NO),
+    ("alpaca-7b-wdiff", Status.NO),
+    # DeepSeek-R1 is MIT; DeepSeek relicensed its own DeepSeek-V3-Base work, so it is not inherited.
+    ("deepseek-r1", Status.YES),
+]
+
+
+@pytest.mark.parametrize(("model_id", "status"), SPOT)
+def test_spot_checked_statuses(reg: Registry, model_id: str, status: Status) -> None:
+    assert reg.commercial(model_id).status is status, reg.commercial(model_id).reason
+
+
+def test_vicuna_v13_explains_why(reg: Registry) -> None:
+    c = reg.commercial("vicuna-13b-v1.3")
+    assert "does not allow commercial use" in c.reason
+    assert any(s.model == "llama-13b" and s.status is Status.NO for s in c.chain)
+
+
+def test_llama2_conditions_include_the_user_cap(reg: Registry) -> None:
+    assert any("700 million" in c for c in reg.commercial("llama-2-7b-hf").conditions)
+
+
+def test_provenance_caveats_shown_beside_yes(reg: Registry) -> None:
+    assert reg.commercial("fastchat-t5-3b-v1.0").caveats
+    assert reg.commercial("gpt4all-j").caveats
+
+
+def test_commercial_japanese_lists_opencalm_not_llama_finetunes(reg: Registry) -> None:
+    got = run(reg, Query(commercial=True, japanese=JapaneseLevel.MULTILINGUAL))
+    ids = {m.id for m in got}
+    assert "open-calm-7b" in ids
+    llama1 = {m.id for m in reg.models.values() if m.family == "llama"}
+    for m in got:
+        assert not {a.id for a in reg.ancestors(m)} & llama1, m.id

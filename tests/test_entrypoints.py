@@ -1,0 +1,127 @@
+"""The installed entry point and `python -m llmcat` as real subprocesses; the import boundaries."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import SMALL
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LLMCAT_", "HF_"))}
+    env["LLMCAT_CACHE_DIR"] = str(tmp_path / "cache")
+    return env
+
+
+def installed_llmcat() -> str:
+    found = shutil.which("llmcat", path=str(Path(sys.executable).parent)) or shutil.which("llmcat")
+    assert found, "the llmcat entry point is not installed (pip install -e '.[test]')"
+    return found
+
+
+def test_installed_entry_point_lists_json(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [installed_llmcat(), "list", "--commercial", "--ja", "--json"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert rows
+    assert all(r["commercial"] in {"yes", "conditional"} for r in rows)
+    assert proc.stderr == ""
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    version = subprocess.run([sys.executable, "-m", "llmcat", "--version"], capture_output=True, text=True, env=env)
+    assert version.returncode == 0
+    assert version.stdout.startswith("llmcat ")
+    proc = subprocess.run(
+        [sys.executable, "-m", "llmcat", "show", "nope-nope", "--registry", str(SMALL)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_second_run_reads_the_compiled_index(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    cmd = [sys.executable, "-m", "llmcat", "list", "-q"]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    index_files = list((tmp_path / "cache" / "index").glob("*.json"))
+    assert len(index_files) == 1
+    second = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    assert first.stdout == second.stdout
+
+
+def test_corrupt_index_is_ignored(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    cmd = [sys.executable, "-m", "llmcat", "list", "-q"]
+    good = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+    (index,) = (tmp_path / "cache" / "index").glob("*.json")
+    index.write_text('{"format": 2, "version": "0.1.0", "models": [[1')
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    assert again.stdout == good
+    assert again.stderr == ""
+
+
+def test_unwritable_cache_dir_still_works(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    env = {**_env(tmp_path), "LLMCAT_CACHE_DIR": str(blocker / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "llmcat", "list", "-q"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0
+    assert proc.stdout
+
+
+CORE = "llmcat.query, llmcat.registry, llmcat.licensing, llmcat.formats, llmcat.stats, llmcat.units"
+
+
+def test_core_modules_import_without_frameworks() -> None:
+    code = (
+        f"import sys, {CORE}; "
+        "bad = {'typer', 'rich', 'huggingface_hub'} & {m.split('.')[0] for m in sys.modules}; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_warm_json_listing_imports_nothing_heavy(tmp_path: Path) -> None:
+    """A warm `list --json` reads the compiled index: no YAML, no rich, no Hub client, no schema."""
+    code = """
+import sys, io
+from llmcat.cli import app
+for _ in range(2):
+    sys.stdout = io.StringIO()
+    try:
+        app(["list", "--commercial", "--ja", "--json"])
+    except SystemExit as e:
+        assert e.code in (0, None), e.code
+sys.stdout = sys.__stdout__
+loaded = {m.split(".")[0] for m in sys.modules} | set(sys.modules)
+bad = {"yaml", "rich", "huggingface_hub", "llmcat.schema", "llmcat.render", "httpx"} & loaded
+assert not bad, bad
+"""
+    env = _env(tmp_path)
+    # First, compile the index in another process (that one may import YAML and pydantic).
+    subprocess.run([sys.executable, "-m", "llmcat", "list", "-q"], check=True, env=env, capture_output=True)
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+@pytest.mark.parametrize("module", ["llmcat.query", "llmcat.registry", "llmcat.licensing", "llmcat.records"])
+def test_core_does_not_import_the_cli(module: str) -> None:
+    code = f"import sys, {module}; assert 'llmcat.cli' not in sys.modules and 'typer' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
