@@ -37,7 +37,7 @@ def test_list_json_fields_and_derived_status(runner: CliRunner) -> None:
     d = rows["tune-d"]
     assert d["commercial"] == "no"
     assert d["commercial_reason"].startswith("no: the publisher of Tune C 7B (tune-c)")
-    assert [s["model"] for s in d["commercial_chain"]] == ["tune-d", "tune-c", "tune-c", "tune-b", "base-a"]
+    assert "commercial_chain" not in d  # the explanation is in `show`
     assert rows["tune-b"]["caveats"] == ["Tuned on ChatGPT outputs."]
     assert rows["r-child"]["image_input"] is True
     assert rows["base-a"]["license_class"] == "permissive"
@@ -142,10 +142,22 @@ def test_show_explains_the_chain(runner: CliRunner) -> None:
     assert "https://example.org/tune-d" in out
 
 
-def test_show_json_has_lineage(runner: CliRunner) -> None:
+def test_show_json_has_lineage_and_the_explanation(runner: CliRunner) -> None:
     rec = json.loads(run_ok(runner, "show", "--json", *R, "tune-b").stdout)
     assert rec["ancestors"] == ["base-a"]
     assert rec["descendants"] == ["tune-c", "tune-d"]
+    rec = json.loads(run_ok(runner, "show", "--json", *R, "tune-d").stdout)
+    assert [s["model"] for s in rec["commercial_chain"]] == ["tune-d", "tune-c", "tune-c", "tune-b", "base-a"]
+    assert [s["source"] for s in rec["commercial_chain"]][:3] == ["license", "license", "restriction"]
+    rec = json.loads(run_ok(runner, "show", "--json", *R, "l-child").stdout)
+    assert rec["conditions"] == [
+        {
+            "license": "t-conditional",
+            "kind": "user-cap",
+            "text": "More than 700 million monthly active users need another licence.",
+        }
+    ]
+    assert rec["condition_kinds"] == ["user-cap"]
 
 
 @pytest.mark.parametrize("name", ["BASEA", "org-one/base-a-7b", "Base-A", "  base-a "])

@@ -127,7 +127,7 @@ def test_vicuna_v13_explains_why(reg: Registry) -> None:
 
 
 def test_llama2_conditions_include_the_user_cap(reg: Registry) -> None:
-    assert any("700 million" in c for c in reg.commercial("llama-2-7b-hf").conditions)
+    assert any("700 million" in c.text for c in reg.commercial("llama-2-7b-hf").conditions)
 
 
 def test_provenance_caveats_shown_beside_yes(reg: Registry) -> None:

@@ -61,7 +61,7 @@ def test_second_run_reads_the_compiled_index(tmp_path: Path) -> None:
     env = _env(tmp_path)
     cmd = [sys.executable, "-m", "llmcat", "list", "-q"]
     first = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
-    index_files = list((tmp_path / "cache" / "index").glob("*.json"))
+    index_files = list((tmp_path / "cache" / "index").glob("*.idx"))
     assert len(index_files) == 1
     second = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     assert first.stdout == second.stdout
@@ -71,8 +71,8 @@ def test_corrupt_index_is_ignored(tmp_path: Path) -> None:
     env = _env(tmp_path)
     cmd = [sys.executable, "-m", "llmcat", "list", "-q"]
     good = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
-    (index,) = (tmp_path / "cache" / "index").glob("*.json")
-    index.write_text('{"format": 2, "version": "0.1.0", "models": [[1')
+    (index,) = (tmp_path / "cache" / "index").glob("*.idx")
+    index.write_bytes(index.read_bytes()[:-10])  # torn: the digest no longer matches
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     assert again.stdout == good
     assert again.stderr == ""

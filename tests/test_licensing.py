@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llmcat.records import Status
+from llmcat.records import LicenseCondition, Status
 from llmcat.registry import Registry
 
 
@@ -55,14 +55,16 @@ def test_conditional_base_makes_child_conditional_with_conditions(small: Registr
     c = small.commercial("l-child")
     assert c.status is Status.CONDITIONAL
     assert c.conditions == (
-        "More than 700 million monthly active users need another licence. (Test Community Licence, via cond-l)",
+        LicenseCondition(
+            "t-conditional", "user-cap", "More than 700 million monthly active users need another licence."
+        ),
     )
 
 
 def test_copyleft_is_yes_with_share_alike_condition(small: Registry) -> None:
     c = small.commercial("share-s")
     assert c.status is Status.YES
-    assert c.conditions == ("Share adaptations under the same licence.",)
+    assert c.conditions == (LicenseCondition("t-copyleft", "share-alike", "Share adaptations under the same licence."),)
 
 
 def test_unknown_licence_is_unknown(small: Registry) -> None:
@@ -111,6 +113,26 @@ models:
     assert "not inherited: the same publisher (Big Co)" in c.chain[1].detail
     assert c.conditions == ()
     # Org Two relicensed its own other-q, but other-q sits on research-r from Lab: still "no".
+    assert reg.status("relic-p") is Status.YES  # the compiled (fast) status agrees
+    assert reg.status("relic-q") is Status.NO
     q = reg.commercial("relic-q")
     assert q.status is Status.NO
     assert [s.source for s in q.chain] == ["license", "superseded", "license"]
+
+
+def test_fast_status_agrees_with_derive_on_the_bundled_registry() -> None:
+    from llmcat.licensing import derive, status_only
+    from llmcat.registry import load_registry
+
+    reg = load_registry(use_cache=False)
+    memo: dict[str, Status] = {}
+    for m in reg.models.values():
+        assert status_only(m, reg.models, reg.licenses, memo) is derive(m, reg.models, reg.licenses).status, m.id
+
+
+def test_fast_status_agrees_with_derive_on_the_fixture(small: Registry) -> None:
+    from llmcat.licensing import derive, status_only
+
+    memo: dict[str, Status] = {}
+    for m in small.models.values():
+        assert status_only(m, small.models, small.licenses, memo) is derive(m, small.models, small.licenses).status

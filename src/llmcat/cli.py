@@ -302,7 +302,7 @@ def show(
             console.print(render.t(f"Family {found[0].family}: {len(found)} models", "head"))
             console.print(render.models_table(found, reg))
             return
-        records = [formats.model_record(m, reg, lineage=True) for m in found]
+        records = [formats.model_record(m, reg, detail=True) for m in found]
         formats.write_records(records, out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
         return
     if out_fmt is OutputFormat.TABLE:
@@ -310,7 +310,7 @@ def show(
 
         render.make_console().print(render.model_detail(found, reg))
         return
-    record = formats.model_record(found, reg, lineage=True)
+    record = formats.model_record(found, reg, detail=True)
     if out_fmt is OutputFormat.JSON:
         sys.stdout.write(formats.dumps_json(record) + "\n")
     else:

@@ -14,8 +14,9 @@ inherited when they come from someone else.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, NamedTuple
 
-from llmcat.records import Commercial, License, Model, Status, Step
+from llmcat.records import Commercial, License, LicenseCondition, Model, Status, Step
 
 
 def lineage(model: Model, models: Mapping[str, Model]) -> list[Model]:
@@ -37,17 +38,68 @@ def _describe(m: Model, subject: Model) -> str:
     return "its own licence" if m.id == subject.id else f"base model {m.name} ({m.id})"
 
 
-def derive(model: Model, models: Mapping[str, Model], licenses: Mapping[str, License]) -> Commercial:
-    steps: list[Step] = []
-    conditions: list[str] = []
-    caveats: list[str] = []
-    licences_seen: set[str] = set()
+class _Facts(NamedTuple):
+    """What one model contributes to the status of a model built on it (independent of that model)."""
+
+    license: License | None
+    license_step: Step
+    conditions: tuple[LicenseCondition, ...]  # its licence's conditions
+    binding: tuple[Step, ...]
+    caveats: tuple[str, ...]
+
+
+def _licence_terms(lic: License, memo: dict[Any, Any]) -> tuple[str, tuple[LicenseCondition, ...]]:
+    """A licence's step detail and conditions, built once per licence."""
+    key = ("licence", lic.id)
+    terms = memo.get(key)
+    if terms is None:
+        detail = f"{lic.name} [{lic.license_class.value}]"
+        terms = memo[key] = (detail, tuple(LicenseCondition(lic.id, c.kind, c.text) for c in lic.conditions))
+    return terms
+
+
+def _facts(m: Model, licenses: Mapping[str, License], memo: dict[Any, Any], *, via: bool) -> _Facts:
+    lic = licenses.get(m.license)
+    if lic is None:
+        step = Step(m.id, "license", Status.UNKNOWN, f"licence {m.license!r} is not in the table")
+        conditions: tuple[LicenseCondition, ...] = ()
+    else:
+        detail, conditions = _licence_terms(lic, memo)
+        step = Step(m.id, "license", lic.license_class.status, detail)
+    if not m.restrictions:
+        return _Facts(lic, step, conditions, (), ())
+    binding = tuple(Step(m.id, "restriction", r.status, r.text) for r in m.restrictions if r.binding and r.status)
+    caveats = tuple(
+        (f"{r.text} (via {m.id})" if via else r.text) for r in m.restrictions if not (r.binding and r.status)
+    )
+    return _Facts(lic, step, conditions, binding, caveats)
+
+
+def derive(
+    model: Model,
+    models: Mapping[str, Model],
+    licenses: Mapping[str, License],
+    memo: dict[Any, Any] | None = None,
+) -> Commercial:
+    """The effective status of ``model`` with its reason, chain, conditions and caveats.
+
+    ``memo`` (owned by the caller, e.g. a Registry) keeps each ancestor's contribution between calls.
+    """
+    if memo is None:
+        memo = {}
     chain = lineage(model, models)
-    for m in chain:
-        lic = licenses.get(m.license)
-        if lic is None:
-            steps.append(Step(m.id, "license", Status.UNKNOWN, f"licence {m.license!r} is not in the table"))
-        elif m.id != model.id and m.org.casefold() == model.org.casefold() and lic.id != model.license:
+    own = _facts(model, licenses, memo, via=False)
+    steps: list[Step] = [own.license_step, *own.binding]
+    conditions: list[LicenseCondition] = list(own.conditions)
+    caveats: list[str] = list(dict.fromkeys(own.caveats))
+    seen: set[str] = {model.license}
+    org = model.org.casefold()
+    for m in chain[1:]:
+        f = memo.get(m.id)
+        if f is None:
+            f = memo[m.id] = _facts(m, licenses, memo, via=True)
+        lic = f.license
+        if lic is not None and m.org.casefold() == org and lic.id != model.license:
             # The licensor of the ancestor released this model under its own terms: those govern.
             steps.append(
                 Step(
@@ -59,18 +111,12 @@ def derive(model: Model, models: Mapping[str, Model], licenses: Mapping[str, Lic
                 )
             )
         else:
-            steps.append(Step(m.id, "license", lic.license_class.status, f"{lic.name} [{lic.license_class.value}]"))
-            if lic.id not in licences_seen:
-                licences_seen.add(lic.id)
-                where = "" if m.id == model.id else f" ({lic.name}, via {m.id})"
-                conditions.extend(f"{c.text}{where}" for c in lic.conditions)
-        for r in m.restrictions:
-            if r.binding and r.status is not None:
-                steps.append(Step(m.id, "restriction", r.status, r.text))
-            else:
-                note = r.text if m.id == model.id else f"{r.text} (via {m.id})"
-                if note not in caveats:
-                    caveats.append(note)
+            steps.append(f.license_step)
+            if m.license not in seen:
+                seen.add(m.license)
+                conditions.extend(f.conditions)
+        steps.extend(f.binding)
+        caveats.extend(c for c in f.caveats if c not in caveats)
 
     deciding = [s for s in steps if s.source != "superseded"]
     status = max(deciding, key=lambda s: s.status.rank).status
@@ -92,3 +138,51 @@ def derive(model: Model, models: Mapping[str, Model], licenses: Mapping[str, Lic
     if status is Status.YES and len(chain) > 1:
         reason = f"its own licence ({culprit.detail}) and those of all {len(chain) - 1} base model(s) allow it"
     return Commercial(status, f"{status.value}: {reason}", tuple(steps), tuple(conditions), tuple(caveats))
+
+
+def status_only(
+    model: Model, models: Mapping[str, Model], licenses: Mapping[str, License], memo: dict[str, Status]
+) -> Status:
+    """``derive(model, ...).status``, without building the explanation: the compile-time fast path.
+
+    ``memo`` maps a model id to the status its own licence and binding restrictions give it.
+    Tests check that this agrees with :func:`derive` on every model of the bundled registry.
+    """
+    worst = _own_status(model, licenses, memo)
+    org = None
+    seen = {model.id}
+    current = models.get(model.base_model) if model.base_model is not None else None
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        if current.license != model.license and current.license in licenses:
+            if org is None:
+                org = model.org.casefold()
+            superseded = current.org.casefold() == org
+        else:
+            superseded = False
+        s = _binding_status(current) if superseded else _own_status(current, licenses, memo)
+        if s.rank > worst.rank:
+            worst = s
+        current = models.get(current.base_model) if current.base_model is not None else None
+    return worst
+
+
+def _binding_status(m: Model) -> Status:
+    worst = Status.YES
+    for r in m.restrictions:
+        if r.binding and r.status is not None and r.status.rank > worst.rank:
+            worst = r.status
+    return worst
+
+
+def _own_status(m: Model, licenses: Mapping[str, License], memo: dict[str, Status]) -> Status:
+    s = memo.get(m.id)
+    if s is None:
+        lic = licenses.get(m.license)
+        s = lic.license_class.status if lic is not None else Status.UNKNOWN
+        if m.restrictions:
+            b = _binding_status(m)
+            if b.rank > s.rank:
+                s = b
+        memo[m.id] = s
+    return s

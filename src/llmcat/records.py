@@ -86,19 +86,19 @@ class License(NamedTuple):
     url: str | None = None
     sources: tuple[str, ...] = ()
 
-    def to_row(self) -> list[Any]:
-        return [
+    def to_row(self) -> tuple[Any, ...]:
+        return (
             self.id,
             self.name,
             self.license_class.value,
             self.spdx,
-            [[c.kind, c.text] for c in self.conditions],
+            tuple((c.kind, c.text) for c in self.conditions),
             self.url,
-            list(self.sources),
-        ]
+            self.sources,
+        )
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> License:
+    def from_row(cls, row: tuple[Any, ...]) -> License:
         return cls(
             row[0],
             row[1],
@@ -127,13 +127,21 @@ class Step(NamedTuple):
     detail: str
 
 
+class LicenseCondition(NamedTuple):
+    """A condition of a licence that applies to a model, and which licence it comes from."""
+
+    license: str
+    kind: str
+    text: str
+
+
 class Commercial(NamedTuple):
     """The derived answer to "may I use it commercially?" with the reasoning behind it."""
 
     status: Status
     reason: str
     chain: tuple[Step, ...]
-    conditions: tuple[str, ...]  # licence conditions that apply along the chain
+    conditions: tuple[LicenseCondition, ...]  # licence conditions that apply along the chain
     caveats: tuple[str, ...]  # non-binding provenance notes along the chain
 
 
@@ -163,54 +171,28 @@ class Model(NamedTuple):
     description: str | None = None
     origin: str = "bundled"  # "bundled", or the path of the user registry it came from
 
-    def to_row(self) -> list[Any]:
-        return [
-            self.id,
-            self.name,
-            self.family,
-            self.org,
-            self.license,
-            list(self.sources),
-            list(self.aliases),
-            self.released,
-            self.params_b,
-            self.active_params_b,
-            self.architecture,
-            self.context_tokens,
-            self.base_model,
-            [[r.kind, r.text, r.binding, r.status, r.source] for r in self.restrictions],
-            list(self.languages),
-            self.japanese,
-            list(self.modalities),
-            list(self.hf_repos),
-            list(self.tags),
-            self.description,
-            self.origin,
-        ]
+    def to_row(self) -> tuple[Any, ...]:
+        """A plain tuple (marshal-able: no NamedTuples, no enums) in field order."""
+        r = tuple(
+            (x.kind, x.text, x.binding, x.status.value if x.status else None, x.source) for x in self.restrictions
+        )
+        ja = self.japanese.value if self.japanese is not None else None
+        return (*self[:13], r, self.languages, ja, *self[16:])
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> Model:
-        ja = row[15]
-        return cls(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            tuple(row[5]),
-            tuple(row[6]),
-            row[7],
-            row[8],
-            row[9],
-            row[10],
-            row[11],
-            row[12],
-            tuple(Restriction(k, t, b, Status(s) if s is not None else None, src) for k, t, b, s, src in row[13]),
-            tuple(row[14]),
-            JapaneseLevel(ja) if ja is not None else None,
-            tuple(row[16]),
-            tuple(row[17]),
-            tuple(row[18]),
-            row[19],
-            row[20],
+    def from_row(cls, row: tuple[Any, ...]) -> Model:
+        restrictions, ja = row[13], row[15]
+        if not restrictions and ja is None:
+            return cls._make(row)
+        return cls._make(
+            (
+                *row[:13],
+                tuple(Restriction(k, t, b, Status(s) if s else None, src) for k, t, b, s, src in restrictions),
+                row[14],
+                _JA_BY_VALUE[ja] if ja is not None else None,
+                *row[16:],
+            )
         )
+
+
+_JA_BY_VALUE = {level.value: level for level in JapaneseLevel}

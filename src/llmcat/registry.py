@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llmcat import __version__
-from llmcat.cache import atomic_write_json, cache_dir, read_json
+from llmcat.cache import atomic_write_bytes, cache_dir
 from llmcat.errors import Issue, LlmcatError, RegistryError, UnknownModelError
 from llmcat.records import Commercial, License, Model, Status
 
@@ -25,47 +25,69 @@ if TYPE_CHECKING:
     from llmcat.yamlsrc import Loc
 
 REGISTRY_ENV = "LLMCAT_REGISTRY"
-_INDEX_FORMAT = 2
+_INDEX_FORMAT = 3
 _INDEX_KEEP = 8  # compiled indexes kept in the cache; older ones are pruned
 
 
 # --------------------------------------------------------------------------- sources
 
 
-@dataclass(frozen=True, slots=True)
 class Source:
-    """One registry file's bytes and how to name it in messages."""
+    """One registry file: how to name it in messages, where it came from, and its bytes (read lazily)."""
 
-    display: str
-    data: bytes
-    origin: str  # "bundled" for the shipped files, else the user file's path
+    __slots__ = ("_data", "display", "origin", "path")
+
+    def __init__(self, display: str, data: bytes | None, origin: str, path: Path | None = None) -> None:
+        self.display = display
+        self.origin = origin  # "bundled" for the shipped files, else the user file's path
+        self.path = path
+        self._data = data
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            assert self.path is not None
+            try:
+                self._data = self.path.read_bytes()
+            except OSError as e:
+                raise LlmcatError(f"cannot read registry {self.display!r}: {e.strerror or e}") from None
+        return self._data
+
+    def fingerprint(self) -> str | None:
+        """Size, mtime and inode of the file: a cheap stand-in for its content hash, or None."""
+        if self.path is None or self._data is not None:
+            return None
+        try:
+            st = self.path.stat()
+        except OSError as e:
+            raise LlmcatError(f"cannot read registry {self.display!r}: {e.strerror or e}") from None
+        return f"{self.path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"
 
 
-def _bundled_file(name: str) -> tuple[str, bytes]:
+def _bundled_path(name: str) -> Path:
     # Installed wheel: llmcat/data/NAME beside this module. Source checkout (editable install, tests):
     # the registry lives at the top-level data/. (Plain paths, not importlib.resources: llmcat is never
     # run from a zip, and the import costs start-up time.)
     here = Path(__file__).parent
     for path in (here / "data" / name, here.parent.parent / "data" / name):
-        try:
-            return str(path), path.read_bytes()
-        except FileNotFoundError:
-            continue
-        except OSError as e:
-            raise LlmcatError(f"cannot read the bundled registry file {path}: {e.strerror or e}") from None
+        if path.is_file():
+            return path
     raise LlmcatError(f"the bundled registry file {name} is missing; reinstall llmcat")
 
 
 def bundled_sources() -> list[Source]:
-    return [Source(*_bundled_file(n), origin="bundled") for n in ("licenses.yaml", "models.yaml")]
+    out = []
+    for name in ("licenses.yaml", "models.yaml"):
+        path = _bundled_path(name)
+        out.append(Source(str(path), None, origin="bundled", path=path))
+    return out
 
 
 def user_source(path: Path) -> Source:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise LlmcatError(f"cannot read registry {str(path)!r}: {e.strerror or e}") from None
-    return Source(str(path), data, origin=str(path))
+    if not path.is_file():
+        reason = "no such file" if not path.exists() else "not a regular file"
+        raise LlmcatError(f"cannot read registry {str(path)!r}: {reason}")
+    return Source(str(path), None, origin=str(path), path=path)
 
 
 def user_paths_from_env(env: Mapping[str, str] | None = None) -> list[Path]:
@@ -89,8 +111,12 @@ class Registry:
         self.models: dict[str, Model] = dict(models)
         self.licenses: dict[str, License] = dict(licenses)
         self._commercial: dict[str, Commercial] = {}
-        if statuses is None:
-            statuses = {mid: self.commercial(mid).status.value for mid in self.models}
+        self._facts: dict[str, Any] = {}  # licensing's per-ancestor memo
+        if statuses is None:  # freshly compiled: derive every model's status now, for the index
+            from llmcat.licensing import status_only
+
+            memo: dict[str, Status] = {}
+            statuses = {mid: status_only(m, self.models, self.licenses, memo).value for mid, m in self.models.items()}
         self._status = statuses
 
     def __len__(self) -> int:
@@ -102,15 +128,20 @@ class Registry:
     # derived facts ---------------------------------------------------------
     def status(self, model_id: str) -> Status:
         """The effective commercial status (precomputed in the compiled index)."""
-        return Status(self._status[model_id])
+        return _STATUS[self._status[model_id]]
 
     def commercial(self, model_id: str) -> Commercial:
-        """The status with its reason, chain, conditions and caveats (derived on first use)."""
+        """The status with its reason, chain, conditions and caveats (derived on first use).
+
+        Only the status is kept in the compiled index: the explanation repeats licence texts along
+        every lineage, which would make the index of a big registry many times its size.
+        """
         c = self._commercial.get(model_id)
         if c is None:
             from llmcat.licensing import derive
 
-            c = self._commercial[model_id] = derive(self.models[model_id], self.models, self.licenses)
+            c = derive(self.models[model_id], self.models, self.licenses, self._facts)
+            self._commercial[model_id] = c
         return c
 
     def license_of(self, model: Model) -> License | None:
@@ -195,38 +226,122 @@ class Registry:
         return out[:n]
 
     # compiled form -----------------------------------------------------------
-    def to_index(self) -> dict[str, Any]:
-        return {
-            "format": _INDEX_FORMAT,
-            "version": __version__,
-            "licenses": [lic.to_row() for lic in self.licenses.values()],
-            "models": [m.to_row() for m in self.models.values()],
-            "status": [self._status[m] for m in self.models],
-        }
+    def to_index(self) -> tuple[Any, ...]:
+        """Plain tuples only, so the index can be stored with marshal and rebuilt quickly."""
+        # Values many models share (org, licence, languages, tags, ...) are stored once: marshal writes a
+        # back-reference for an object it has already written, which makes loading faster too.
+        shared: dict[Any, Any] = {}
+        one = shared.setdefault
+        rows = []
+        for m in self.models.values():
+            row = list(m.to_row())
+            for i in _SHARED_FIELDS:
+                row[i] = one(row[i], row[i])
+            rows.append(tuple(row))
+        return (
+            __version__,
+            tuple(lic.to_row() for lic in self.licenses.values()),
+            tuple(rows),
+            tuple(one(self._status[m], self._status[m]) for m in self.models),
+        )
 
     @classmethod
     def from_index(cls, index: Any) -> Registry | None:
         """Rebuild from a compiled index; None if it is not one this version wrote."""
         try:
-            if index["format"] != _INDEX_FORMAT or index["version"] != __version__:
+            version, license_rows, model_rows, statuses = index
+            if version != __version__:
                 return None
-            licenses = {row[0]: License.from_row(row) for row in index["licenses"]}
-            models = {row[0]: Model.from_row(row) for row in index["models"]}
-            statuses = dict(zip(models, index["status"], strict=True))
-        except (KeyError, TypeError, ValueError, IndexError):
+            licenses = {row[0]: License.from_row(row) for row in license_rows}
+            make, slow = Model._make, Model.from_row
+            models = {row[0]: make(row) if not row[13] and row[15] is None else slow(row) for row in model_rows}
+            status = dict(zip(models, statuses, strict=True))
+            if not set(status.values()) <= _STATUS.keys():
+                return None
+        except (TypeError, ValueError, IndexError, KeyError):
             return None
-        return cls(models, licenses, statuses)
+        return cls(models, licenses, status)
+
+
+_STATUS = {s.value: s for s in Status}
+_SHARED_FIELDS = tuple(
+    Model._fields.index(f)
+    for f in (
+        "family",
+        "org",
+        "license",
+        "released",
+        "architecture",
+        "languages",
+        "japanese",
+        "modalities",
+        "tags",
+        "origin",
+    )
+)
 
 
 # --------------------------------------------------------------------------- loading
 
 
-def _index_key(sources: Sequence[Source]) -> str:
-    h = hashlib.sha256(f"llmcat {__version__} index {_INDEX_FORMAT}\0".encode())
+_MAGIC = b"LLMCATIX"
+
+
+def _content_key(sources: Sequence[Source]) -> str:
+    h = hashlib.blake2b(f"llmcat {__version__} index {_INDEX_FORMAT}\0".encode(), digest_size=16)
     for s in sources:
-        h.update(f"{s.origin}\0{len(s.data)}\0".encode())
-        h.update(s.data)
-    return h.hexdigest()[:32]
+        data = s.data
+        h.update(f"{s.origin}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def _stat_key(sources: Sequence[Source]) -> str | None:
+    prints = [s.fingerprint() for s in sources]
+    if any(p is None for p in prints):
+        return None
+    h = hashlib.blake2b(f"llmcat {__version__} stat {_INDEX_FORMAT}\0".encode(), digest_size=16)
+    h.update("\n".join(p for p in prints if p).encode())
+    return h.hexdigest()
+
+
+def _read_index(path: Path) -> Registry | None:
+    """The registry compiled at ``path``, or None if it is missing, corrupt or foreign."""
+    import marshal
+
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 1 + 32
+    if len(blob) < head or not blob.startswith(_MAGIC) or blob[len(_MAGIC)] != _INDEX_FORMAT:
+        return None
+    digest, payload = blob[len(_MAGIC) + 1 : head], blob[head:]
+    if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+        return None  # torn or tampered: never hand it to marshal
+    try:
+        index = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return Registry.from_index(index)
+
+
+def _write_index(path: Path, reg: Registry) -> None:
+    import marshal
+
+    payload = marshal.dumps(reg.to_index())
+    blob = _MAGIC + bytes([_INDEX_FORMAT]) + hashlib.blake2b(payload, digest_size=32).digest() + payload
+    atomic_write_bytes(path, blob)
+    _prune(path.parent, "*.idx", keep=_INDEX_KEEP)
+
+
+def _prune(folder: Path, pattern: str, keep: int) -> None:
+    try:
+        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def load_registry(
@@ -244,28 +359,39 @@ def load_registry(
 
 
 def load_sources(sources: Sequence[Source], *, use_cache: bool = True, index_dir: Path | None = None) -> Registry:
-    path: Path | None = None
-    if use_cache:
-        path = (index_dir or cache_dir() / "index") / f"{_index_key(sources)}.json"
-        index = read_json(path)
-        if index is not None:
-            reg = Registry.from_index(index)
+    """Validate and compile ``sources``, or reuse the index compiled from the same content.
+
+    The index is keyed by a hash of the files' content. A stamp keyed by the files' size, mtime and
+    inode remembers that hash, so an unchanged file is not even read (git's stat cache, in small).
+    """
+    if not use_cache:
+        return compile_sources(sources)
+    folder = index_dir or cache_dir() / "index"
+    stat_key = _stat_key(sources)
+    stamp = folder / f"{stat_key}.stamp" if stat_key else None
+    if stamp is not None:
+        try:
+            content_key = stamp.read_text().strip()
+        except OSError:
+            content_key = ""
+        if len(content_key) == 32:
+            reg = _read_index(folder / f"{content_key}.idx")
             if reg is not None:
                 return reg
-    reg = compile_sources(sources)
-    if path is not None:
-        _store_index(path, reg)
-    return reg
-
-
-def _store_index(path: Path, reg: Registry) -> None:
+    content_key = _content_key(sources)
+    path = folder / f"{content_key}.idx"
+    reg = _read_index(path)
     try:
-        atomic_write_json(path, reg.to_index())
-        olds = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in olds[_INDEX_KEEP:]:
-            old.unlink(missing_ok=True)
+        if reg is None:
+            reg = compile_sources(sources)
+            _write_index(path, reg)
+        if stamp is not None:
+            atomic_write_bytes(stamp, content_key.encode())
+            _prune(folder, "*.stamp", keep=4 * _INDEX_KEEP)
     except OSError:
         pass  # an unwritable cache only costs speed
+    assert reg is not None
+    return reg
 
 
 # --------------------------------------------------------------------------- validation
@@ -295,19 +421,42 @@ def _dotted(loc: Sequence[str | int]) -> str:
     return out
 
 
+def _load_json(text: str, filename: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise RegistryError([Issue(filename, e.lineno, e.colno, "", f"JSON syntax error: {e.msg}")]) from None
+
+
 def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
     from pydantic import ValidationError
 
     from llmcat import yamlsrc
     from llmcat.schema import PATTERN_HELP, LicenseSpec, ModelSpec, RegistryFile, clean_message
 
+    # A *.json registry (JSON is YAML too) goes straight through pydantic's JSON parser: the fast path
+    # for big, machine-generated registries. On any problem it falls back to the path below, which
+    # reports every issue with its line and column.
+    is_json = source.display.lower().endswith(".json")
+    if is_json:
+        try:
+            spec = RegistryFile.model_validate_json(source.data)
+        except ValidationError:
+            pass
+        else:
+            fast = _Parsed(source, "")
+            fast.models = list(enumerate(spec.models))
+            fast.licenses = list(enumerate(spec.licenses))
+            return fast
     try:
         text = source.data.decode("utf-8")
     except UnicodeDecodeError as e:
         issues.append(Issue(source.display, 1, 1, "", f"not UTF-8 text ({e.reason} at byte {e.start})"))
         return None
     try:
-        data = yamlsrc.load(text, source.display)
+        data = _load_json(text, source.display) if is_json else yamlsrc.load(text, source.display)
     except RegistryError as e:
         issues.extend(e.issues)
         return None
@@ -378,62 +527,64 @@ def compile_sources(sources: Sequence[Source]) -> Registry:
             specs[ms.id] = ms
             where[ms.id] = (p, i)
 
-    # Names people type must lead to exactly one model (case-insensitive).
+    # Names people type must lead to exactly one model (case-insensitive). The loops below run over
+    # every entry of possibly very big user registries: keep them to dict look-ups.
     owner: dict[str, str] = {mid.lower(): mid for mid in specs}
-    for mid, ms in specs.items():
-        p, i = where[mid]
-        for j, alias in enumerate(ms.aliases):
-            other = owner.get(alias.lower())
-            if other is not None and other != mid:
-                issues.append(p.issue(("models", i, "aliases", j), f"alias {alias!r} is already used by {other!r}"))
-            else:
-                owner[alias.lower()] = mid
     repo_owner: dict[str, str] = {}
+    unknown_licence: list[str] = []
+    dangling: list[str] = []
     for mid, ms in specs.items():
-        p, i = where[mid]
+        for j, alias in enumerate(ms.aliases):
+            key = alias.lower()
+            other = owner.setdefault(key, mid)
+            if other != mid:
+                p, i = where[mid]
+                issues.append(p.issue(("models", i, "aliases", j), f"alias {alias!r} is already used by {other!r}"))
         for j, repo in enumerate(ms.hf_repos):
-            other = repo_owner.get(repo.lower())
-            if other is not None and other != mid:
+            other = repo_owner.setdefault(repo.lower(), mid)
+            if other != mid:
+                p, i = where[mid]
                 issues.append(p.issue(("models", i, "hf_repos", j), f"repo {repo!r} is already listed by {other!r}"))
-            else:
-                repo_owner[repo.lower()] = mid
+        if ms.license not in licenses:
+            unknown_licence.append(mid)
+        if ms.base_model is not None and ms.base_model not in specs:
+            dangling.append(mid)
 
     import difflib
 
-    for mid, ms in specs.items():
+    for mid in unknown_licence:
         p, i = where[mid]
-        if ms.license not in licenses:
-            near = difflib.get_close_matches(ms.license, list(licenses), n=3)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            issues.append(p.issue(("models", i, "license"), f"unknown licence id {ms.license!r}{hint}"))
-        if ms.base_model is not None and ms.base_model not in specs:
-            near = difflib.get_close_matches(ms.base_model, list(specs), n=3)
-            hint = f"; did you mean {', '.join(near)}?" if near else ""
-            issues.append(
-                p.issue(("models", i, "base_model"), f"base model {ms.base_model!r} is not in the registry{hint}")
-            )
+        lic_id = specs[mid].license
+        near = difflib.get_close_matches(lic_id, list(licenses), n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        issues.append(p.issue(("models", i, "license"), f"unknown licence id {lic_id!r}{hint}"))
+    for mid in dangling:
+        p, i = where[mid]
+        base = specs[mid].base_model
+        near = difflib.get_close_matches(base, list(specs), n=3) if len(specs) < 20_000 else []
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        issues.append(p.issue(("models", i, "base_model"), f"base model {base!r} is not in the registry{hint}"))
 
-    # Lineage cycles: report each cycle once, at the entry of its smallest id.
-    reported: set[str] = set()
+    # Lineage cycles, in one pass (each entry is walked once): report each cycle at its smallest id.
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
     for start in specs:
+        if start in state:
+            continue
         path: list[str] = []
-        on_path: set[str] = set()
         cur: str | None = start
-        while cur is not None and cur in specs and cur not in on_path:
-            if cur in reported:
-                break
+        while cur is not None and cur in specs and cur not in state:
+            state[cur] = 1
             path.append(cur)
-            on_path.add(cur)
             cur = specs[cur].base_model
-        if cur is not None and cur in on_path:
+        if cur is not None and state.get(cur) == 1:
             cycle = path[path.index(cur) :]
-            if not reported.intersection(cycle):
-                reported.update(cycle)
-                head = min(cycle)
-                p, i = where[head]
-                k = cycle.index(head)
-                loop = " -> ".join([*cycle[k:], *cycle[:k], head])
-                issues.append(p.issue(("models", i, "base_model"), f"lineage cycle: {loop}"))
+            head = min(cycle)
+            p, i = where[head]
+            k = cycle.index(head)
+            loop = " -> ".join([*cycle[k:], *cycle[:k], head])
+            issues.append(p.issue(("models", i, "base_model"), f"lineage cycle: {loop}"))
+        for node in path:
+            state[node] = 2
 
     if issues:
         raise RegistryError(issues)

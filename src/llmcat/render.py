@@ -177,10 +177,19 @@ def licence_section(m: Model, registry: Registry) -> Panel:
         chain.append(inert(f" {s.model}: {'restriction: ' if s.source == 'restriction' else ''}{s.detail}"))
     body.add_row(Text("Why", style="head"), chain)
     if c.conditions:
-        body.add_row(Text("Conditions", style="head"), t("\n".join(f"• {x}" for x in c.conditions)))
+        lines = [
+            f"• {x.text}" if x.license == m.license else f"• {x.text} ({_licence_name(registry, x.license)})"
+            for x in c.conditions
+        ]
+        body.add_row(Text("Conditions", style="head"), t("\n".join(lines)))
     if c.caveats:
         body.add_row(Text("Caveats", style="warn"), t("\n".join(f"• {x}" for x in c.caveats)))
     return Panel(body, title="Licence and commercial use", title_align="left")
+
+
+def _licence_name(registry: Registry, license_id: str) -> str:
+    lic = registry.licenses.get(license_id)
+    return lic.name if lic else license_id
 
 
 def hub_panel(hub: Mapping[str, Any]) -> Panel:

@@ -6,6 +6,7 @@ Only :mod:`llmcat.registry` imports this, and only when a registry file has to b
 from __future__ import annotations
 
 import re
+from datetime import date as _date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -28,7 +29,8 @@ Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=
 Url = Annotated[StrictStr, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
 HfRepo = Annotated[StrictStr, StringConstraints(pattern=r"^[A-Za-z0-9][\w.-]*/[\w.-]+$", max_length=200)]
 LangCode = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z]{2,3}$")]
-DateStr = Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+DateStr = Annotated[StrictStr, StringConstraints(pattern=_DATE_PATTERN)]
 Modality = Literal["text", "image", "audio", "video"]
 RestrictionKind = Literal["model-outputs", "dataset-license", "publisher-statement", "other"]
 ConditionKind = Literal[
@@ -68,7 +70,8 @@ class RestrictionSpec(_Strict):
 class ModelSpec(_Strict):
     id: Slug
     name: Text
-    aliases: list[Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]] = []
+    # Tuples, not lists: immutable defaults need no per-instance copy (it matters for big registries).
+    aliases: tuple[Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)], ...] = ()
     family: Slug
     org: Text
     released: DateStr | None = None
@@ -78,28 +81,21 @@ class ModelSpec(_Strict):
     context_tokens: Annotated[int, Field(gt=0, strict=True)] | None = None
     base_model: Slug | None = None
     license: Slug
-    restrictions: list[RestrictionSpec] = []
-    languages: list[LangCode] = []
+    restrictions: tuple[RestrictionSpec, ...] = ()
+    languages: tuple[LangCode, ...] = ()
     japanese: JapaneseLevel | None = None
-    modalities: Annotated[list[Modality], Field(min_length=1)] = ["text"]
-    hf_repos: list[HfRepo] = []
-    tags: list[Slug] = []
+    modalities: Annotated[tuple[Modality, ...], Field(min_length=1)] = ("text",)
+    hf_repos: tuple[HfRepo, ...] = ()
+    tags: tuple[Slug, ...] = ()
     description: Text | None = None
-    sources: Annotated[list[Url], Field(min_length=1)]
+    sources: Annotated[tuple[Url, ...], Field(min_length=1)]
 
     @field_validator("released")
     @classmethod
     def _real_date(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        parts = [int(p) for p in v.split("-")]
-        if len(parts) > 1 and not 1 <= parts[1] <= 12:
-            raise ValueError(f"month out of range in {v!r}")
-        if len(parts) > 2:
-            import datetime
-
+        if v is not None and len(v) == 10:  # the pattern has checked the shape and the month
             try:
-                datetime.date(*parts)
+                _date.fromisoformat(v)
             except ValueError as e:
                 raise ValueError(f"not a real date: {v!r} ({e})") from None
         return v
@@ -115,31 +111,38 @@ class ModelSpec(_Strict):
         return self
 
     def to_record(self, origin: str) -> Model:
-        return Model(
-            id=self.id,
-            name=self.name,
-            family=self.family,
-            org=self.org,
-            license=self.license,
-            sources=tuple(self.sources),
-            aliases=tuple(self.aliases),
-            released=self.released,
-            params_b=self.params_b,
-            active_params_b=self.active_params_b,
-            architecture=self.architecture,
-            context_tokens=self.context_tokens,
-            base_model=self.base_model,
-            restrictions=tuple(
+        restrictions = (
+            tuple(
                 Restriction(r.kind, r.text, r.binding, Status(r.status) if r.status else None, r.source)
                 for r in self.restrictions
-            ),
-            languages=tuple(self.languages),
-            japanese=self.japanese,
-            modalities=tuple(self.modalities),
-            hf_repos=tuple(self.hf_repos),
-            tags=tuple(self.tags),
-            description=self.description,
-            origin=origin,
+            )
+            if self.restrictions
+            else ()
+        )
+        return Model._make(
+            (
+                self.id,
+                self.name,
+                self.family,
+                self.org,
+                self.license,
+                self.sources,
+                self.aliases,
+                self.released,
+                self.params_b,
+                self.active_params_b,
+                self.architecture,
+                self.context_tokens,
+                self.base_model,
+                restrictions,
+                self.languages,
+                self.japanese,
+                self.modalities,
+                self.hf_repos,
+                self.tags,
+                self.description,
+                origin,
+            )
         )
 
 
@@ -182,7 +185,7 @@ PATTERN_HELP = {
     r"^https?://\S+$": "must be an http(s) URL",
     r"^[A-Za-z0-9][\w.-]*/[\w.-]+$": "must be a Hugging Face repo id like 'org/name'",
     r"^[a-z]{2,3}$": "must be a lower-case ISO 639 language code like 'ja' or 'en'",
-    r"^\d{4}(-\d{2}(-\d{2})?)?$": "must be a date YYYY, YYYY-MM or YYYY-MM-DD (quote it)",
+    _DATE_PATTERN: "must be a date YYYY, YYYY-MM or YYYY-MM-DD (quote it)",
 }
 
 
