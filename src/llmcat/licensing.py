@@ -19,6 +19,9 @@ from typing import Any, NamedTuple
 from llmcat.records import Commercial, License, LicenseCondition, Model, Status, Step
 
 
+_RANK = {s: s.rank for s in Status}
+
+
 def lineage(model: Model, models: Mapping[str, Model]) -> list[Model]:
     """The model followed by its ancestors, nearest first. Stops at an unknown id or a cycle."""
     chain = [model]
@@ -118,10 +121,14 @@ def derive(
         steps.extend(f.binding)
         caveats.extend(c for c in f.caveats if c not in caveats)
 
-    deciding = [s for s in steps if s.source != "superseded"]
-    status = max(deciding, key=lambda s: s.status.rank).status
-    culprit = next(s for s in deciding if s.status is status)  # the nearest step with the worst status
-    subject = next((m for m in chain if m.id == culprit.model), model)
+    culprit = steps[0]  # the nearest step with the worst status decides
+    worst = _RANK[culprit.status]
+    for st in steps:
+        rank = _RANK[st.status]
+        if rank > worst and st.source != "superseded":
+            culprit, worst = st, rank
+    status = culprit.status
+    subject = model if culprit.model == model.id else next((m for m in chain if m.id == culprit.model), model)
     who = _describe(subject, model)
     if culprit.source == "license":
         if status is Status.YES:

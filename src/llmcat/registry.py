@@ -401,7 +401,7 @@ def load_sources(sources: Sequence[Source], *, use_cache: bool = True, index_dir
 class _Parsed:
     source: Source
     text: str
-    models: list[tuple[int, Any]] = field(default_factory=list)  # (index in file, ModelSpec)
+    models: list[tuple[int, Model]] = field(default_factory=list)  # (index in file, record)
     licenses: list[tuple[int, Any]] = field(default_factory=list)
     _pos: dict[Loc, tuple[int, int]] | None = None
 
@@ -434,7 +434,7 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
     from pydantic import ValidationError
 
     from llmcat import yamlsrc
-    from llmcat.schema import PATTERN_HELP, LicenseSpec, ModelSpec, RegistryFile, clean_message
+    from llmcat.schema import PATTERN_HELP, LicenseSpec, RegistryFile, clean_message, to_record, validate_model
 
     # A *.json registry (JSON is YAML too) goes straight through pydantic's JSON parser: the fast path
     # for big, machine-generated registries. On any problem it falls back to the path below, which
@@ -447,7 +447,7 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
             pass
         else:
             fast = _Parsed(source, "")
-            fast.models = list(enumerate(spec.models))
+            fast.models = [(i, to_record(m, source.origin)) for i, m in enumerate(spec.models)]
             fast.licenses = list(enumerate(spec.licenses))
             return fast
     try:
@@ -483,17 +483,15 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
                 msg += " (YAML reads unquoted yes/no/on/off as booleans: quote the value)"
             issues.append(parsed.issue(loc, msg, key=typ == "extra_forbidden"))
         # Keep the entries that are valid on their own, so cross-entry checks still run on them.
-        for name, spec_cls, bucket in (
-            ("models", ModelSpec, parsed.models),
-            ("licenses", LicenseSpec, parsed.licenses),
-        ):
-            items = data.get(name)
-            if isinstance(items, list):
-                for i, item in enumerate(items):
-                    with contextlib.suppress(ValidationError):
-                        bucket.append((i, spec_cls.model_validate(item)))
+        models, licenses = data.get("models"), data.get("licenses")
+        for i, item in enumerate(models if isinstance(models, list) else []):
+            with contextlib.suppress(ValidationError):
+                parsed.models.append((i, to_record(validate_model(item), source.origin)))
+        for i, item in enumerate(licenses if isinstance(licenses, list) else []):
+            with contextlib.suppress(ValidationError):
+                parsed.licenses.append((i, LicenseSpec.model_validate(item)))
         return parsed
-    parsed.models = list(enumerate(spec.models))
+    parsed.models = [(i, to_record(m, source.origin)) for i, m in enumerate(spec.models)]
     parsed.licenses = list(enumerate(spec.licenses))
     return parsed
 
@@ -505,7 +503,7 @@ def compile_sources(sources: Sequence[Source]) -> Registry:
 
     licenses: dict[str, License] = {}
     lic_where: dict[str, tuple[_Parsed, int]] = {}
-    specs: dict[str, Any] = {}
+    specs: dict[str, Model] = {}
     where: dict[str, tuple[_Parsed, int]] = {}
     for p in parsed:
         seen_here: dict[str, int] = {}
@@ -560,7 +558,7 @@ def compile_sources(sources: Sequence[Source]) -> Registry:
         issues.append(p.issue(("models", i, "license"), f"unknown licence id {lic_id!r}{hint}"))
     for mid in dangling:
         p, i = where[mid]
-        base = specs[mid].base_model
+        base = specs[mid].base_model or ""
         near = difflib.get_close_matches(base, list(specs), n=3) if len(specs) < 20_000 else []
         hint = f"; did you mean {', '.join(near)}?" if near else ""
         issues.append(p.issue(("models", i, "base_model"), f"base model {base!r} is not in the registry{hint}"))
@@ -589,5 +587,4 @@ def compile_sources(sources: Sequence[Source]) -> Registry:
     if issues:
         raise RegistryError(issues)
 
-    models = {mid: ms.to_record(origin=where[mid][0].source.origin) for mid, ms in specs.items()}
-    return Registry(models, licenses)
+    return Registry(specs, licenses)

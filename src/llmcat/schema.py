@@ -1,4 +1,4 @@
-"""The registry file format as pydantic models: strict, closed vocabularies, readable messages.
+"""The registry file format for pydantic: strict, closed vocabularies, readable messages.
 
 Only :mod:`llmcat.registry` imports this, and only when a registry file has to be (re)validated.
 """
@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import re
 from datetime import date as _date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NotRequired
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
     StrictStr,
     StringConstraints,
-    field_validator,
+    TypeAdapter,
     model_validator,
+    with_config,
 )
+from typing_extensions import TypedDict
 
 from llmcat.records import Condition, JapaneseLevel, License, LicenseClass, Model, Restriction, Status
 
@@ -67,83 +70,100 @@ class RestrictionSpec(_Strict):
         return self
 
 
-class ModelSpec(_Strict):
+def _real_date(v: str | None) -> str | None:
+    if v is not None and len(v) == 10:  # the pattern has checked the shape and the month
+        try:
+            _date.fromisoformat(v)
+        except ValueError as e:
+            raise ValueError(f"not a real date: {v!r} ({e})") from None
+    return v
+
+
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Alias = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
+
+
+@with_config(ConfigDict(extra="forbid"))
+class ModelFields(TypedDict):
+    """One model entry. A TypedDict rather than a BaseModel: validating 100,000 entries into dicts
+    is about twice as fast, and the entry becomes a :class:`llmcat.records.Model` right away."""
+
     id: Slug
     name: Text
-    # Tuples, not lists: immutable defaults need no per-instance copy (it matters for big registries).
-    aliases: tuple[Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)], ...] = ()
+    # Tuples, not lists: immutable, and shared as they are by the records.
+    aliases: NotRequired[tuple[Alias, ...]]
     family: Slug
     org: Text
-    released: DateStr | None = None
-    params_b: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    active_params_b: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    architecture: Slug | None = None
-    context_tokens: Annotated[int, Field(gt=0, strict=True)] | None = None
-    base_model: Slug | None = None
+    released: NotRequired[Annotated[DateStr, AfterValidator(_real_date)] | None]
+    params_b: NotRequired[PositiveFloat | None]
+    active_params_b: NotRequired[PositiveFloat | None]
+    architecture: NotRequired[Slug | None]
+    context_tokens: NotRequired[Annotated[int, Field(gt=0, strict=True)] | None]
+    base_model: NotRequired[Slug | None]
     license: Slug
-    restrictions: tuple[RestrictionSpec, ...] = ()
-    languages: tuple[LangCode, ...] = ()
-    japanese: JapaneseLevel | None = None
-    modalities: Annotated[tuple[Modality, ...], Field(min_length=1)] = ("text",)
-    hf_repos: tuple[HfRepo, ...] = ()
-    tags: tuple[Slug, ...] = ()
-    description: Text | None = None
+    restrictions: NotRequired[tuple[RestrictionSpec, ...]]
+    languages: NotRequired[tuple[LangCode, ...]]
+    japanese: NotRequired[JapaneseLevel | None]
+    modalities: NotRequired[Annotated[tuple[Modality, ...], Field(min_length=1)]]
+    hf_repos: NotRequired[tuple[HfRepo, ...]]
+    tags: NotRequired[tuple[Slug, ...]]
+    description: NotRequired[Text | None]
     sources: Annotated[tuple[Url, ...], Field(min_length=1)]
 
-    @field_validator("released")
-    @classmethod
-    def _real_date(cls, v: str | None) -> str | None:
-        if v is not None and len(v) == 10:  # the pattern has checked the shape and the month
-            try:
-                _date.fromisoformat(v)
-            except ValueError as e:
-                raise ValueError(f"not a real date: {v!r} ({e})") from None
-        return v
 
-    @model_validator(mode="after")
-    def _cross_field(self) -> ModelSpec:
-        if self.active_params_b is not None and self.params_b is not None and self.active_params_b > self.params_b:
-            raise ValueError("active_params_b cannot exceed params_b")
-        if self.base_model is not None and self.base_model == self.id:
-            raise ValueError("a model cannot be its own base_model")
-        if "text" not in self.modalities and "image" not in self.modalities:
-            raise ValueError("modalities must include text or image")
-        return self
+def _cross_field(m: ModelFields) -> ModelFields:
+    active, total = m.get("active_params_b"), m.get("params_b")
+    if active is not None and total is not None and active > total:
+        raise ValueError("active_params_b cannot exceed params_b")
+    if m.get("base_model") is not None and m.get("base_model") == m["id"]:
+        raise ValueError("a model cannot be its own base_model")
+    modalities = m.get("modalities", ("text",))
+    if "text" not in modalities and "image" not in modalities:
+        raise ValueError("modalities must include text or image")
+    return m
 
-    def to_record(self, origin: str) -> Model:
-        restrictions = (
+
+ModelSpec = Annotated[ModelFields, AfterValidator(_cross_field)]
+
+
+def to_record(m: ModelFields, origin: str) -> Model:
+    g = m.get
+    restrictions: tuple[RestrictionSpec, ...] = m.get("restrictions", ())
+    return Model._make(
+        (
+            m["id"],
+            m["name"],
+            m["family"],
+            m["org"],
+            m["license"],
+            m["sources"],
+            g("aliases", ()),
+            g("released"),
+            g("params_b"),
+            g("active_params_b"),
+            g("architecture"),
+            g("context_tokens"),
+            g("base_model"),
             tuple(
                 Restriction(r.kind, r.text, r.binding, Status(r.status) if r.status else None, r.source)
-                for r in self.restrictions
+                for r in restrictions
             )
-            if self.restrictions
-            else ()
+            if restrictions
+            else (),
+            g("languages", ()),
+            g("japanese"),
+            g("modalities", ("text",)),
+            g("hf_repos", ()),
+            g("tags", ()),
+            g("description"),
+            origin,
         )
-        return Model._make(
-            (
-                self.id,
-                self.name,
-                self.family,
-                self.org,
-                self.license,
-                self.sources,
-                self.aliases,
-                self.released,
-                self.params_b,
-                self.active_params_b,
-                self.architecture,
-                self.context_tokens,
-                self.base_model,
-                restrictions,
-                self.languages,
-                self.japanese,
-                self.modalities,
-                self.hf_repos,
-                self.tags,
-                self.description,
-                origin,
-            )
-        )
+    )
+
+
+def validate_model(item: object) -> ModelFields:
+    """Validate one entry on its own (used to keep the good entries of a file that has errors)."""
+    return _MODEL_ADAPTER.validate_python(item)
 
 
 class ConditionSpec(_Strict):
@@ -193,3 +213,6 @@ def clean_message(msg: str) -> str:
     """Strip pydantic's noise from a message meant for a person."""
     msg = msg.removeprefix("Value error, ")
     return re.sub(r"\s+", " ", msg).strip()
+
+
+_MODEL_ADAPTER: TypeAdapter[ModelFields] = TypeAdapter(ModelSpec)
