@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -13,7 +13,7 @@ import typer
 from llmcat import __version__
 from llmcat.errors import ExitCode, LlmcatError, RegistryError, UsageError
 from llmcat.formats import OutputFormat
-from llmcat.query import SortKey
+from llmcat.query import HUB_SORT_KEYS, SortKey
 from llmcat.records import JapaneseLevel, LicenseClass
 
 app = typer.Typer(
@@ -115,6 +115,64 @@ FormatOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Shorthand for --format json.")]
 IdsOpt = Annotated[bool, typer.Option("--ids", "-q", help="Shorthand for --format ids (ids only, one per line).")]
+
+
+def _duration(value: str | None) -> float | None:
+    from llmcat.units import parse_duration
+
+    return _parse_with(parse_duration)(value)  # type: ignore[no-any-return]
+
+
+LiveOpt = Annotated[bool, typer.Option("--live", help="Add live Hugging Face Hub data (cached; see --ttl).")]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option("--timeout", min=0.1, envvar="LLMCAT_HUB_TIMEOUT", help="Seconds to wait for each Hub request."),
+]
+TtlOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--ttl", parser=_duration, metavar="DURATION", help="Reuse cached Hub data younger than this. [default: 24h]"
+    ),
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 1 if any Hub request failed.")]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Use cached Hub data only, however old (also HF_HUB_OFFLINE=1).")
+]
+
+
+class HubOptions:
+    """The Hub settings of one command, turned into an enrichment run."""
+
+    def __init__(self, *, timeout: float, ttl: float | None, strict: bool, offline: bool) -> None:
+        self.timeout = timeout
+        self.ttl = ttl
+        self.strict = strict
+        self.offline = offline
+
+    def run(self, models: Sequence[Any], *, refresh: bool = False, network: bool = True) -> Any:
+        from llmcat import enrich, hub
+        from llmcat.hubcache import HubCache
+
+        offline = self.offline or hub.offline_from_env() or not network
+        client = None if offline else (lambda: hub.HubClient(timeout=self.timeout))
+        from llmcat import render
+
+        with render.progress_bar(len(models)) as tick:
+            result = enrich.enrich(
+                models,
+                cache=HubCache(),
+                client=client,
+                ttl=self.ttl if self.ttl is not None else enrich.DEFAULT_TTL,
+                refresh=refresh,
+                progress=lambda _n: tick,
+            )
+        for w in result.warnings:
+            _err(f"Warning: {w}")
+        return result
+
+    def finish(self, result: Any) -> None:
+        if self.strict and result.warnings:
+            raise LlmcatError(f"{len(result.warnings)} Hub problem(s) (--strict)")
 
 
 def _format(fmt: OutputFormat | None, as_json: bool, ids_only: bool) -> OutputFormat:
@@ -224,8 +282,16 @@ def list_models(
     as_json: JsonOpt = False,
     ids_only: IdsOpt = False,
     registry: RegistryOpt = None,
+    live: LiveOpt = False,
+    timeout: TimeoutOpt = 10.0,
+    ttl: TtlOpt = None,
+    strict: StrictOpt = False,
+    offline: OfflineOpt = False,
 ) -> None:
-    """List models that match every filter given."""
+    """List models that match every filter given.
+
+    Sorting by downloads, likes or trending uses Hub data: fetched with --live, else from the cache.
+    """
     from llmcat.query import Query, run
 
     out_fmt = _format(fmt, as_json, ids_only)
@@ -257,11 +323,30 @@ def list_models(
         descending=desc,
         limit=limit,
     )
-    models = run(reg, q)
-    _emit_models(models, reg, out_fmt)
+    hub_sort = sort in HUB_SORT_KEYS
+    if not (live or hub_sort):
+        _emit_models(run(reg, q), reg, out_fmt, None)
+        return
+    opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
+    # Hub data is needed before sorting: gather it for every match, then order and cut.
+    matches = run(reg, q._replace(sort=SortKey.NAME, limit=None)) if hub_sort else run(reg, q)
+    result = opts.run(matches, network=live)
+    models = matches
+    if hub_sort:
+        from llmcat.enrich import hub_value
+        from llmcat.query import order
+
+        field = {"downloads": "downloads", "likes": "likes", "trending": "trending_score"}[sort.value]
+        models = order(matches, sort, descending=desc, hub_value=hub_value(result.info, field))
+        models = models if limit is None else models[:limit]
+        missing = sum(1 for m in models if (h := result.info.get(m.id)) is None or h.facts is None)
+        if missing:
+            _err(f"Note: {missing} model(s) have no Hub data and are listed last (use --live to fetch it).")
+    _emit_models(models, reg, out_fmt, result.info)
+    opts.finish(result)
 
 
-def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat) -> None:
+def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat, hub: Mapping[str, Any] | None) -> None:
     from llmcat import formats
 
     if out_fmt is OutputFormat.TABLE:
@@ -270,10 +355,17 @@ def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat) -> None
             return
         from llmcat import render
 
-        render.make_console().print(render.models_table(models, reg))
+        facts = {mid: h.facts for mid, h in hub.items()} if hub is not None else None
+        render.make_console().print(render.models_table(models, reg, hub=facts))
         return
     records = [formats.model_record(m, reg) for m in models]
-    formats.write_records(records, out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
+    columns: tuple[str, ...] = formats.CSV_COLUMNS
+    if hub is not None:
+        for m, rec in zip(models, records, strict=True):
+            info = hub.get(m.id)
+            rec["hub"] = info.record() if info is not None else None
+        columns += formats.HUB_CSV_COLUMNS
+    formats.write_records(records, out_fmt, sys.stdout, columns=columns)
 
 
 # --------------------------------------------------------------------------- show
@@ -287,6 +379,11 @@ def show(
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     registry: RegistryOpt = None,
+    live: LiveOpt = False,
+    timeout: TimeoutOpt = 10.0,
+    ttl: TtlOpt = None,
+    strict: StrictOpt = False,
+    offline: OfflineOpt = False,
 ) -> None:
     """Everything about one model (or every member of a family), with why its licence is what it is."""
     from llmcat import formats
@@ -294,27 +391,40 @@ def show(
     out_fmt = _format(fmt, as_json, False)
     reg = _load(registry)
     found = reg.resolve(name)
+    members = found if isinstance(found, list) else [found]
+    opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
+    result = opts.run(members) if live else None
+    info = result.info if result is not None else {}
     if isinstance(found, list):
         if out_fmt is OutputFormat.TABLE:
             from llmcat import render
 
             console = render.make_console()
             console.print(render.t(f"Family {found[0].family}: {len(found)} models", "head"))
-            console.print(render.models_table(found, reg))
-            return
-        records = [formats.model_record(m, reg, detail=True) for m in found]
-        formats.write_records(records, out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
-        return
-    if out_fmt is OutputFormat.TABLE:
-        from llmcat import render
-
-        render.make_console().print(render.model_detail(found, reg))
-        return
-    record = formats.model_record(found, reg, detail=True)
-    if out_fmt is OutputFormat.JSON:
-        sys.stdout.write(formats.dumps_json(record) + "\n")
+            facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
+            console.print(render.models_table(found, reg, hub=facts))
+        else:
+            records = [formats.model_record(m, reg, detail=True) for m in found]
+            if result is not None:
+                for m, rec in zip(found, records, strict=True):
+                    rec["hub"] = info[m.id].record() if m.id in info else None
+            formats.write_records(records, out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
     else:
-        formats.write_records([record], out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
+        hub_rec = info[found.id].record() if found.id in info else None
+        if out_fmt is OutputFormat.TABLE:
+            from llmcat import render
+
+            render.make_console().print(render.model_detail(found, reg, hub=hub_rec if result is not None else None))
+        else:
+            record = formats.model_record(found, reg, detail=True)
+            if result is not None:
+                record["hub"] = hub_rec
+            if out_fmt is OutputFormat.JSON:
+                sys.stdout.write(formats.dumps_json(record) + "\n")
+            else:
+                formats.write_records([record], out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
+    if result is not None:
+        opts.finish(result)
 
 
 # --------------------------------------------------------------------------- licenses, stats, validate
@@ -389,6 +499,112 @@ def validate(
     reg = load_sources(sources, use_cache=False)
     names = ", ".join(str(p) for p in paths) if paths else "bundled registry"
     _err(f"OK: {names}: {len(reg.models)} models, {len(reg.licenses)} licences")
+
+
+hub_app = typer.Typer(help="Hugging Face Hub data: refresh the cache, check the registry against the cards.")
+app.add_typer(hub_app, name="hub")
+cache_app = typer.Typer(help="llmcat's cache directory (compiled registry index and Hub data).")
+app.add_typer(cache_app, name="cache")
+
+NamesArg = Annotated[
+    list[str] | None, typer.Argument(help="Models or families (default: every model with a Hugging Face repo).")
+]
+
+
+def _pick(reg: Any, names: Sequence[str] | None) -> list[Any]:
+    if not names:
+        return [m for m in reg.models.values() if m.hf_repos]
+    out: dict[str, Any] = {}
+    for name in names:
+        found = reg.resolve(name)
+        for m in found if isinstance(found, list) else [found]:
+            out[m.id] = m
+    return list(out.values())
+
+
+@hub_app.command("refresh")
+@handles_errors
+def hub_refresh(
+    names: NamesArg = None,
+    *,
+    timeout: TimeoutOpt = 10.0,
+    strict: StrictOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """Fetch fresh Hub data into the cache, whatever its age."""
+    reg = _load(registry)
+    models = _pick(reg, names)
+    opts = HubOptions(timeout=timeout, ttl=None, strict=strict, offline=False)
+    result = opts.run(models, refresh=True)
+    have = sum(1 for h in result.info.values() if h.facts is not None and not h.stale)
+    _err(f"Refreshed {have} of {len(result.info)} repos with {result.requests} Hub request(s).")
+    opts.finish(result)
+
+
+@hub_app.command("drift")
+@handles_errors
+def hub_drift(
+    names: NamesArg = None,
+    *,
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", min=0.0, help="Allowed relative difference in parameter count.")
+    ] = 0.10,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    timeout: TimeoutOpt = 10.0,
+    ttl: TtlOpt = None,
+    strict: StrictOpt = False,
+    offline: OfflineOpt = False,
+    registry: RegistryOpt = None,
+) -> None:
+    """List where registry entries disagree with their Hub cards (exit 1 if any do)."""
+    from llmcat import drift, formats
+
+    out_fmt = _format(fmt, as_json, False)
+    reg = _load(registry)
+    models = _pick(reg, names)
+    opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
+    result = opts.run(models)
+    rows = drift.check(reg, models, result.info, tolerance=tolerance)
+    if out_fmt is OutputFormat.TABLE:
+        if rows:
+            from llmcat import render
+
+            render.make_console().print(render.drift_table(rows))
+    else:
+        records = [r._asdict() for r in rows]
+        formats.write_records(records, out_fmt, sys.stdout, columns=("id", "repo", "field", "registry", "hub"))
+    checked = sum(1 for m in models if (h := result.info.get(m.id)) is not None and h.facts is not None)
+    _err(f"{len(rows)} disagreement(s) in {checked} model(s) checked against their Hub cards.")
+    opts.finish(result)
+    if rows:
+        raise typer.Exit(ExitCode.ERROR)
+
+
+@cache_app.command("path")
+def cache_path() -> None:
+    """Print the cache directory."""
+    from llmcat.cache import cache_dir
+
+    sys.stdout.write(f"{cache_dir()}\n")
+
+
+@cache_app.command("clear")
+@handles_errors
+def cache_clear() -> None:
+    """Delete the cached Hub data and compiled registry indexes."""
+    import shutil
+
+    from llmcat.cache import cache_dir
+
+    root = cache_dir()
+    removed = 0
+    for sub in ("hub", "index"):
+        folder = root / sub
+        if folder.is_dir():
+            removed += sum(1 for p in folder.iterdir() if p.is_file())
+            shutil.rmtree(folder, ignore_errors=True)
+    _err(f"Removed {removed} cached file(s) from {root}.")
 
 
 def main() -> None:

@@ -113,6 +113,7 @@ def model_record(m: Model, registry: Registry, *, detail: bool = False) -> dict[
         "modalities": m.modalities,
         "image_input": "image" in m.modalities,
         "hf_repos": m.hf_repos,
+        "gated": m.gated,
         "tags": m.tags,
         "description": m.description,
         "restrictions": [
@@ -137,6 +138,8 @@ def model_record(m: Model, registry: Registry, *, detail: bool = False) -> dict[
         rec["descendants"] = [d.id for d in registry.descendants(m.id)]
     return rec
 
+
+HUB_CSV_COLUMNS = ("hub.downloads", "hub.likes", "hub.trending_score", "hub.gated", "hub.fetched_at")
 
 CSV_COLUMNS = (
     "id",

@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 
 from llmcat.records import Commercial, License, LicenseCondition, Model, Status, Step
 
-
 _RANK = {s: s.rank for s in Status}
 
 

@@ -170,6 +170,7 @@ class Model(NamedTuple):
     tags: tuple[str, ...] = _EMPTY
     description: str | None = None
     origin: str = "bundled"  # "bundled", or the path of the user registry it came from
+    gated: bool | None = None  # whether the Hub repo asks users to accept terms before download
 
     def to_row(self) -> tuple[Any, ...]:
         """A plain tuple (marshal-able: no NamedTuples, no enums) in field order."""

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from llmcat.yamlsrc import Loc
 
 REGISTRY_ENV = "LLMCAT_REGISTRY"
-_INDEX_FORMAT = 3
+_INDEX_FORMAT = 4
 _INDEX_KEEP = 8  # compiled indexes kept in the cache; older ones are pruned
 
 

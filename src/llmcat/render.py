@@ -8,7 +8,7 @@ runs; rich decides whether to use colour.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
 from rich.console import Console, Group
@@ -237,3 +237,41 @@ def counts_tables(stats: Mapping[str, Mapping[str, int]]) -> Group:
             table.add_row(t(k), t(v))
         parts.append(table)
     return Group(*parts)
+
+
+class progress_bar:
+    """A rich progress bar on stderr, shown only when stderr is a terminal and the work is not tiny."""
+
+    def __init__(self, total: int, *, label: str = "Asking the Hub", minimum: int = 6) -> None:
+        self.total = total
+        self.label = label
+        self.minimum = minimum
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Callable[[], None]:
+        console = make_console(stderr=True)
+        if self.total >= self.minimum and console.is_terminal:
+            from rich.progress import Progress
+
+            self._progress = Progress(console=console, transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task(self.label, total=self.total)
+        return self.tick
+
+    def tick(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def drift_table(rows: Sequence[Any]) -> Table:
+    table = Table(box=None, header_style="head", pad_edge=False)
+    for col in ("ID", "Repo", "Field", "Registry", "Hub card"):
+        table.add_column(col)
+    for d in rows:
+        table.add_row(t(d.id, "id"), t(d.repo), t(d.field), t(d.registry), t(d.hub, "warn"))
+    return table

@@ -109,6 +109,7 @@ class ModelFields(TypedDict):
     tags: NotRequired[tuple[Slug, ...]]
     description: NotRequired[Text | None]
     sources: Annotated[tuple[Url, ...], Field(min_length=1)]
+    gated: NotRequired[StrictBool | None]
 
 
 def _cross_field(m: ModelFields) -> ModelFields:
@@ -157,6 +158,7 @@ def to_record(m: ModelFields, origin: str) -> Model:
             g("tags", ()),
             g("description"),
             origin,
+            g("gated"),
         )
     )
 

@@ -68,3 +68,15 @@ def format_tokens(n: int | None) -> str:
     if n >= 1000 and n % 1000 == 0:
         return f"{n // 1000}k"
     return str(n)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*([smhd]?)\s*$", re.IGNORECASE)
+_DURATION_SCALE = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(text: str) -> float:
+    """'24h' -> 86400.0, '30m' -> 1800.0, '7d', '90s', '45' (seconds)."""
+    m = _DURATION.match(text)
+    if not m:
+        raise ValueError(f"not a duration: {text!r} (try 90s, 30m, 24h or 7d)")
+    return float(m.group(1)) * _DURATION_SCALE[m.group(2).lower()]
