@@ -155,17 +155,29 @@ class HubOptions:
 
         offline = self.offline or hub.offline_from_env() or not network
         client = None if offline else (lambda: hub.HubClient(timeout=self.timeout))
-        from llmcat import render
+        bars: list[Any] = []
 
-        with render.progress_bar(len(models)) as tick:
+        def progress(total: int) -> Callable[[], None]:
+            # Only when there is real work and a person watching stderr: rich is not imported otherwise.
+            if total < 6 or not sys.stderr.isatty():
+                return lambda: None
+            from llmcat import render
+
+            bars.append(render.progress_bar(total))
+            return bars[-1].__enter__()  # type: ignore[no-any-return]
+
+        try:
             result = enrich.enrich(
                 models,
                 cache=HubCache(),
                 client=client,
                 ttl=self.ttl if self.ttl is not None else enrich.DEFAULT_TTL,
                 refresh=refresh,
-                progress=lambda _n: tick,
+                progress=progress,
             )
+        finally:
+            for bar in bars:
+                bar.__exit__(None, None, None)
         for w in result.warnings:
             _err(f"Warning: {w}")
         return result
@@ -221,7 +233,9 @@ def list_models(
     ] = False,
     unconditional: Annotated[
         bool,
-        typer.Option("--unconditional", help="Commercial use allowed with no licence conditions (status yes)."),
+        typer.Option(
+            "--unconditional", help="Commercial use allowed outright (status yes: permissive or share-alike licences)."
+        ),
     ] = False,
     license_: Annotated[list[str] | None, typer.Option("--license", help="Licence id (repeatable: any of).")] = None,
     license_class: Annotated[

@@ -1,0 +1,48 @@
+"""The README is the contract: its JSON field table and command list must match the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from llmcat import formats
+from llmcat.cli import app
+
+from .conftest import small_registry
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def _table_keys(after: str) -> list[str]:
+    section = README.split(after, 1)[1].split("\n\n", 2)[1]
+    keys: list[str] = []
+    for line in section.splitlines()[2:]:
+        first_cell = line.split("|")[1]
+        keys += re.findall(r"`([a-z_]+)`", first_cell)
+    return keys
+
+
+def test_readme_json_fields_match_the_records_in_order() -> None:
+    reg = small_registry()
+    record = formats.model_record(reg.models["tune-d"], reg)
+    assert _table_keys("Keys and their order are stable:") == list(record)
+    detail = formats.model_record(reg.models["tune-d"], reg, detail=True)
+    assert _table_keys("`llmcat show --json` adds the explanation:") == list(detail)[len(record) :]
+
+
+def test_readme_mentions_every_command_and_every_command_has_help(runner: CliRunner) -> None:
+    commands = ["list", "show", "licenses", "stats", "validate", "hub refresh", "hub drift", "cache path"]
+    for cmd in commands:
+        assert f"llmcat {cmd}" in README, cmd
+        result = runner.invoke(app, [*cmd.split(), "--help"])
+        assert result.exit_code == 0, cmd
+        assert "Usage:" in result.stdout
+
+
+def test_readme_set_up_commands_match_ci() -> None:
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    command = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && python -m pytest"
+    assert f"$ {command}\n" in README
+    assert f"\n{command}\n" in ci
