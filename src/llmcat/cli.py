@@ -413,10 +413,8 @@ def show(
         if out_fmt is OutputFormat.TABLE:
             from llmcat import render
 
-            console = render.make_console()
-            console.print(render.t(f"Family {found[0].family}: {len(found)} models", "head"))
             facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
-            console.print(render.models_table(found, reg, hub=facts))
+            render.make_console().print(render.family_view(found, reg, hub=facts))
         else:
             records = [formats.model_record(m, reg, detail=True) for m in found]
             if result is not None:

@@ -141,6 +141,19 @@ def derive(
     else:
         owner = "the publisher" if subject.id == model.id else f"the publisher of {subject.name} ({subject.id})"
         reason = f"{owner} states a binding restriction: {culprit.detail}"
+    if status is not Status.YES:
+        # Name the other links that also lead to this answer (a fine-tune of a research-only model
+        # under a non-commercial licence is "no" twice over).
+        also = []
+        for st in steps:
+            if st is culprit or st.status is not status or st.source == "superseded" or st.detail == culprit.detail:
+                continue
+            m = next((x for x in chain if x.id == st.model), model)
+            what = "a restriction on" if st.source == "restriction" else "the licence of"
+            who_also = "this model" if m.id == model.id else f"base model {m.name} ({m.id})"
+            also.append(f"{what} {who_also}: {st.detail}")
+        if also:
+            reason += "; so does " + "; and ".join(also[:2]) + (f" (+{len(also) - 2} more)" if len(also) > 2 else "")
     if status is Status.YES and len(chain) > 1:
         reason = f"its own licence ({culprit.detail}) and those of all {len(chain) - 1} base model(s) allow it"
     return Commercial(status, f"{status.value}: {reason}", tuple(steps), tuple(conditions), tuple(caveats))

@@ -92,6 +92,28 @@ def models_table(
     return table
 
 
+def family_view(
+    models: Sequence[Model],
+    registry: Registry,
+    *,
+    hub: Mapping[str, Mapping[str, Any] | None] | None = None,
+) -> Group:
+    """A family: its members, then why each may or may not be used commercially."""
+    why = Table(box=None, header_style="head", pad_edge=False, title_justify="left")
+    why.add_column("ID", style="id", no_wrap=True)
+    why.add_column("Commercial use: why")
+    for m in models:
+        c = registry.commercial(m.id)
+        line = status_text(c.status)
+        line.append(" — " + inert(c.reason.split(": ", 1)[1] if ": " in c.reason else c.reason))
+        if c.caveats:
+            line.append(inert(f" (caveat: {'; '.join(c.caveats)})"), style="warn")
+        why.add_row(t(m.id), line)
+    head = t(f"Family {models[0].family}: {len(models)} models", "head")
+    tail = t("`llmcat show ID` explains one model in full.", "dim")
+    return Group(head, models_table(models, registry, hub=hub), Text(""), why, tail)
+
+
 def _num(facts: Mapping[str, Any] | None, key: str) -> str:
     if not facts or facts.get(key) is None:
         return "-"
