@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from typer.testing import CliRunner
 
+from llmcat.cli import app
 from llmcat.query import Query, run
 from llmcat.records import JapaneseLevel, Status
 from llmcat.registry import Registry, load_registry
@@ -142,3 +144,11 @@ def test_commercial_japanese_lists_opencalm_not_llama_finetunes(reg: Registry) -
     llama1 = {m.id for m in reg.models.values() if m.family == "llama"}
     for m in got:
         assert not {a.id for a in reg.ancestors(m)} & llama1, m.id
+
+
+def test_show_vicuna_family_explains_v13(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["show", "vicuna"], env={"COLUMNS": "400"}, catch_exceptions=False)
+    assert result.exit_code == 0
+    line = next(x for x in result.stdout.splitlines() if x.startswith("vicuna-13b-v1.3 ") and "—" in x)
+    assert "no — its own licence does not allow commercial use" in line
+    assert "base model LLaMA 13B (llama-13b)" in line
