@@ -8,6 +8,7 @@ runs; rich decides whether to use colour.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
@@ -37,8 +38,14 @@ THEME = Theme(
 )
 
 
+PIPE_WIDTH = 160  # a table written to a file or pipe is laid out this wide unless COLUMNS says otherwise
+
+
 def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
-    return Console(file=file, stderr=stderr, theme=THEME, highlight=False, soft_wrap=False)
+    console = Console(file=file, stderr=stderr, theme=THEME, highlight=False, soft_wrap=False)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        console.width = PIPE_WIDTH
+    return console
 
 
 def t(value: object, style: str = "") -> Text:
@@ -61,15 +68,15 @@ def models_table(
     hub: Mapping[str, Mapping[str, Any] | None] | None = None,
 ) -> Table:
     table = Table(box=None, header_style="head", pad_edge=False)
-    table.add_column("ID", style="id", no_wrap=True)
-    table.add_column("Org")
-    table.add_column("Params", justify="right")
-    table.add_column("Context", justify="right")
-    table.add_column("Licence")
-    table.add_column("Commercial")
-    table.add_column("Japanese")
-    table.add_column("Image")
-    table.add_column("Released")
+    table.add_column("ID", style="id", overflow="fold", min_width=16)
+    table.add_column("Org", max_width=14, overflow="ellipsis", no_wrap=True)
+    table.add_column("Size", justify="right", no_wrap=True)
+    table.add_column("Context", justify="right", no_wrap=True)
+    table.add_column("Licence", max_width=18, overflow="ellipsis", no_wrap=True)
+    table.add_column("Commercial", no_wrap=True)
+    table.add_column("Japanese", no_wrap=True)
+    table.add_column("Image", no_wrap=True)
+    table.add_column("Released", no_wrap=True)
     if hub is not None:
         table.add_column("Downloads", justify="right")
         table.add_column("Likes", justify="right")
