@@ -46,3 +46,12 @@ def test_readme_set_up_commands_match_ci() -> None:
     command = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && python -m pytest"
     assert f"$ {command}\n" in README
     assert f"\n{command}\n" in ci
+
+
+def test_committed_json_schema_is_current() -> None:
+    import json
+
+    from llmcat.schema import json_schema
+
+    committed = json.loads((Path(__file__).resolve().parents[1] / "schema" / "registry.schema.json").read_text())
+    assert committed == json_schema(), "regenerate: python -m llmcat.schema > schema/registry.schema.json"

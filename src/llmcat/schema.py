@@ -218,3 +218,14 @@ def clean_message(msg: str) -> str:
 
 
 _MODEL_ADAPTER: TypeAdapter[ModelFields] = TypeAdapter(ModelSpec)
+
+
+def json_schema() -> dict[str, object]:
+    """The JSON Schema of a registry file (committed as schema/registry.schema.json for editors)."""
+    return TypeAdapter(RegistryFile).json_schema()
+
+
+if __name__ == "__main__":  # python -m llmcat.schema > schema/registry.schema.json
+    import json
+
+    print(json.dumps(json_schema(), indent=2, ensure_ascii=False))  # noqa: T201
