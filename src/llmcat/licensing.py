@@ -155,7 +155,16 @@ def derive(
         if also:
             reason += "; so does " + "; and ".join(also[:2]) + (f" (+{len(also) - 2} more)" if len(also) > 2 else "")
     if status is Status.YES and len(chain) > 1:
-        reason = f"its own licence ({culprit.detail}) and those of all {len(chain) - 1} base model(s) allow it"
+        superseded = sum(1 for st in steps if st.source == "superseded")
+        inherited = len(chain) - 1 - superseded
+        reason = f"its own licence ({culprit.detail}) allows it"
+        if inherited:
+            reason += f", and so do those of its {inherited} base model(s)"
+        if superseded:
+            reason += (
+                f"; {superseded} base model(s) from the same publisher carry other terms, which this release"
+                " does not inherit"
+            )
     return Commercial(status, f"{status.value}: {reason}", tuple(steps), tuple(conditions), tuple(caveats))
 
 
