@@ -176,10 +176,15 @@ def status_only(
     ``memo`` maps a model id to the status its own licence and binding restrictions give it.
     Tests check that this agrees with :func:`derive` on every model of the bundled registry.
     """
-    worst = _own_status(model, licenses, memo)
-    org = None
+    own = memo.get(model.id) or _own_status(model, licenses, memo)
+    worst = own.rank
+    base = model.base_model
+    if base is None:
+        return own
     seen = {model.id}
-    current = models.get(model.base_model) if model.base_model is not None else None
+    org: str | None = None
+    current = models.get(base)
+    result = own
     while current is not None and current.id not in seen:
         seen.add(current.id)
         if current.license != model.license and current.license in licenses:
@@ -188,11 +193,12 @@ def status_only(
             superseded = current.org.casefold() == org
         else:
             superseded = False
-        s = _binding_status(current) if superseded else _own_status(current, licenses, memo)
-        if s.rank > worst.rank:
-            worst = s
-        current = models.get(current.base_model) if current.base_model is not None else None
-    return worst
+        s = _binding_status(current) if superseded else (memo.get(current.id) or _own_status(current, licenses, memo))
+        if s.rank > worst:
+            worst, result = s.rank, s
+        base = current.base_model
+        current = models.get(base) if base is not None else None
+    return result
 
 
 def _binding_status(m: Model) -> Status:

@@ -50,60 +50,80 @@ class Query(NamedTuple):
     limit: int | None = None
 
 
-def _haystack(m: Model) -> str:
-    return " ".join((m.id, m.name, *m.aliases, m.family, m.org, *m.tags, *m.hf_repos)).lower()
+Row = tuple[Any, ...]  # a Model, or the plain tuple it is built from (same field order)
+
+_I = {name: i for i, name in enumerate(Model._fields)}
+ID, NAME, FAMILY, ORG, LICENSE = _I["id"], _I["name"], _I["family"], _I["org"], _I["license"]
+ALIASES, RELEASED, PARAMS, CONTEXT = _I["aliases"], _I["released"], _I["params_b"], _I["context_tokens"]
+LANGUAGES, JAPANESE, MODALITIES, HF_REPOS, TAGS = (
+    _I["languages"],
+    _I["japanese"],
+    _I["modalities"],
+    _I["hf_repos"],
+    _I["tags"],
+)
+# Strength by value: a compiled index keeps the level as a plain string (a StrEnum member equals it).
+_JA_STRENGTH = {level.value: level.strength for level in JapaneseLevel}
+
+
+def _haystack(m: Row) -> str:
+    return " ".join((m[ID], m[NAME], *m[ALIASES], m[FAMILY], m[ORG], *m[TAGS], *m[HF_REPOS])).lower()
 
 
 def _date_floor(text: str) -> str:
     return (text + "-01-01")[:10] if len(text) == 4 else (text + "-01")[:10]
 
 
-def matches(m: Model, q: Query, registry: Registry, *, descendants: frozenset[str] | None = None) -> bool:
+def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str] | None = None) -> bool:
+    """Whether the model (a Model, or its raw row from the compiled index) passes every filter of ``q``.
+
+    Fields are read by position so that a big registry can be filtered before any Model is built.
+    """
     if q.words:
         hay = _haystack(m)
         if not all(w.lower() in hay for w in q.words):
             return False
     if q.unconditional or q.commercial:
-        status = registry.status(m.id)
+        status = registry.status(m[ID])
         if q.unconditional and status is not Status.YES:
             return False
         if status not in (Status.YES, Status.CONDITIONAL):
             return False
-    if q.licenses and m.license.lower() not in {x.lower() for x in q.licenses}:
+    if q.licenses and m[LICENSE].lower() not in {x.lower() for x in q.licenses}:
         return False
     if q.license_classes:
-        lic = registry.licenses.get(m.license)
+        lic = registry.licenses.get(m[LICENSE])
         if lic is None or lic.license_class not in q.license_classes:
             return False
-    if q.japanese is not None and (m.japanese is None or m.japanese.strength < max(q.japanese.strength, 1)):
+    ja = m[JAPANESE]
+    if q.japanese is not None and (ja is None or _JA_STRENGTH[ja] < max(q.japanese.strength, 1)):
         return False
     if q.languages:
-        langs = set(m.languages)
-        if m.japanese is not None and m.japanese is not JapaneseLevel.NONE:
+        langs = set(m[LANGUAGES])
+        if ja is not None and ja != JapaneseLevel.NONE:
             langs.add("ja")
         if not all(code.lower() in langs for code in q.languages):
             return False
-    if q.modalities and not all(x in m.modalities for x in q.modalities):
+    if q.modalities and not all(x in m[MODALITIES] for x in q.modalities):
         return False
-    if descendants is not None and m.id not in descendants:
+    if descendants is not None and m[ID] not in descendants:
         return False
-    if q.families and m.family.lower() not in {f.lower() for f in q.families}:
+    if q.families and m[FAMILY].lower() not in {f.lower() for f in q.families}:
         return False
-    if q.orgs and not any(o.lower() in m.org.lower() for o in q.orgs):
+    if q.orgs and not any(o.lower() in m[ORG].lower() for o in q.orgs):
         return False
-    if q.min_params_b is not None and (m.params_b is None or m.params_b < q.min_params_b):
+    params, context, released = m[PARAMS], m[CONTEXT], m[RELEASED]
+    if q.min_params_b is not None and (params is None or params < q.min_params_b):
         return False
-    if q.max_params_b is not None and (m.params_b is None or m.params_b > q.max_params_b):
+    if q.max_params_b is not None and (params is None or params > q.max_params_b):
         return False
-    if q.min_context is not None and (m.context_tokens is None or m.context_tokens < q.min_context):
+    if q.min_context is not None and (context is None or context < q.min_context):
         return False
-    if q.released_after is not None and (m.released is None or _date_floor(m.released) < _date_floor(q.released_after)):
+    if q.released_after is not None and (released is None or _date_floor(released) < _date_floor(q.released_after)):
         return False
-    if q.released_before is not None and (
-        m.released is None or _date_floor(m.released) >= _date_floor(q.released_before)
-    ):
+    if q.released_before is not None and (released is None or _date_floor(released) >= _date_floor(q.released_before)):
         return False
-    return not (q.tags and not all(t.lower() in m.tags for t in q.tags))
+    return not (q.tags and not all(t.lower() in m[TAGS] for t in q.tags))
 
 
 SortValue = Callable[[Model], Any]
@@ -149,6 +169,7 @@ def run(
     descendants = None
     if q.bases:
         descendants = frozenset(m.id for b in q.bases for m in registry.descendants(b))
-    kept = [m for m in registry.models.values() if matches(m, q, registry, descendants=descendants)]
+    models = registry.models
+    kept = [models[row[ID]] for row in registry.rows() if matches(row, q, registry, descendants=descendants)]
     ordered = order(kept, q.sort, descending=q.descending, hub_value=hub_value)
     return ordered if q.limit is None else ordered[: q.limit]

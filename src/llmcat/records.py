@@ -174,6 +174,8 @@ class Model(NamedTuple):
 
     def to_row(self) -> tuple[Any, ...]:
         """A plain tuple (marshal-able: no NamedTuples, no enums) in field order."""
+        if not self.restrictions and self.japanese is None:
+            return tuple(self)
         r = tuple(
             (x.kind, x.text, x.binding, x.status.value if x.status else None, x.source) for x in self.restrictions
         )

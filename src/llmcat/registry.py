@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -99,6 +99,42 @@ def user_paths_from_env(env: Mapping[str, str] | None = None) -> list[Path]:
 # --------------------------------------------------------------------------- the registry
 
 
+class ModelTable(Mapping[str, Model]):
+    """Models by id. From a compiled index the rows stay plain tuples until a model is asked for, so a
+    query over a big registry builds only the models it keeps."""
+
+    __slots__ = ("_built", "_rows")
+
+    def __init__(self, models: Mapping[str, Model] | None = None, rows: dict[str, tuple[Any, ...]] | None = None):
+        self._built: dict[str, Model] = dict(models) if models is not None else {}
+        self._rows = rows  # None: every model is built
+
+    def __getitem__(self, model_id: str) -> Model:
+        m = self._built.get(model_id)
+        if m is None:
+            if self._rows is None:
+                raise KeyError(model_id)
+            m = self._built[model_id] = Model.from_row(self._rows[model_id])
+        return m
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows if self._rows is not None else self._built)
+
+    def __len__(self) -> int:
+        return len(self._rows if self._rows is not None else self._built)
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in (self._rows if self._rows is not None else self._built)
+
+    def built(self) -> Mapping[str, Model]:
+        """A plain dict of every model when all are built (faster to look up in), else this table."""
+        return self._built if self._rows is None else self
+
+    def rows(self) -> Iterable[tuple[Any, ...]]:
+        """Every model as a tuple in Model field order (the raw index rows where there are some)."""
+        return self._rows.values() if self._rows is not None else self._built.values()
+
+
 class Registry:
     """Models and licences, with the derived commercial status of every model, and name lookup."""
 
@@ -108,7 +144,7 @@ class Registry:
         licenses: Mapping[str, License],
         statuses: Mapping[str, str] | None = None,
     ) -> None:
-        self.models: dict[str, Model] = dict(models)
+        self.models: Mapping[str, Model] = models if isinstance(models, ModelTable) else ModelTable(models)
         self.licenses: dict[str, License] = dict(licenses)
         self._commercial: dict[str, Commercial] = {}
         self._facts: dict[str, Any] = {}  # licensing's per-ancestor memo
@@ -116,7 +152,8 @@ class Registry:
             from llmcat.licensing import status_only
 
             memo: dict[str, Status] = {}
-            statuses = {mid: status_only(m, self.models, self.licenses, memo).value for mid, m in self.models.items()}
+            lookup = self._lookup()
+            statuses = {mid: status_only(m, lookup, self.licenses, memo).value for mid, m in lookup.items()}
         self._status = statuses
 
     def __len__(self) -> int:
@@ -124,6 +161,15 @@ class Registry:
 
     def __iter__(self) -> Any:
         return iter(self.models.values())
+
+    def _lookup(self) -> Mapping[str, Model]:
+        table = self.models
+        return table.built() if isinstance(table, ModelTable) else table
+
+    def rows(self) -> Iterable[tuple[Any, ...]]:
+        """Every model as a tuple in Model field order, built or not (see :class:`ModelTable`)."""
+        table = self.models
+        return table.rows() if isinstance(table, ModelTable) else table.values()
 
     # derived facts ---------------------------------------------------------
     def status(self, model_id: str) -> Status:
@@ -140,7 +186,7 @@ class Registry:
         if c is None:
             from llmcat.licensing import derive
 
-            c = derive(self.models[model_id], self.models, self.licenses, self._facts)
+            c = derive(self.models[model_id], self._lookup(), self.licenses, self._facts)
             self._commercial[model_id] = c
         return c
 
@@ -150,7 +196,7 @@ class Registry:
     def ancestors(self, model: Model) -> list[Model]:
         from llmcat.licensing import lineage
 
-        return lineage(model, self.models)[1:]
+        return lineage(model, self._lookup())[1:]
 
     @cached_property
     def children(self) -> dict[str, list[str]]:
@@ -228,21 +274,12 @@ class Registry:
     # compiled form -----------------------------------------------------------
     def to_index(self) -> tuple[Any, ...]:
         """Plain tuples only, so the index can be stored with marshal and rebuilt quickly."""
-        # Values many models share (org, licence, languages, tags, ...) are stored once: marshal writes a
-        # back-reference for an object it has already written, which makes loading faster too.
-        shared: dict[Any, Any] = {}
-        one = shared.setdefault
-        rows = []
-        for m in self.models.values():
-            row = list(m.to_row())
-            for i in _SHARED_FIELDS:
-                row[i] = one(row[i], row[i])
-            rows.append(tuple(row))
+        rows = [m.to_row() for m in self.models.values()]
         return (
             __version__,
             tuple(lic.to_row() for lic in self.licenses.values()),
             tuple(rows),
-            tuple(one(self._status[m], self._status[m]) for m in self.models),
+            tuple(self._status[m] for m in self.models),
         )
 
     @classmethod
@@ -253,33 +290,16 @@ class Registry:
             if version != __version__:
                 return None
             licenses = {row[0]: License.from_row(row) for row in license_rows}
-            make, slow = Model._make, Model.from_row
-            models = {row[0]: make(row) if not row[13] and row[15] is None else slow(row) for row in model_rows}
-            status = dict(zip(models, statuses, strict=True))
+            rows = {row[0]: row for row in model_rows}
+            status = dict(zip(rows, statuses, strict=True))
             if not set(status.values()) <= _STATUS.keys():
                 return None
         except (TypeError, ValueError, IndexError, KeyError):
             return None
-        return cls(models, licenses, status)
+        return cls(ModelTable(rows=rows), licenses, status)
 
 
 _STATUS = {s.value: s for s in Status}
-_SHARED_FIELDS = tuple(
-    Model._fields.index(f)
-    for f in (
-        "family",
-        "org",
-        "license",
-        "released",
-        "architecture",
-        "languages",
-        "japanese",
-        "modalities",
-        "tags",
-        "origin",
-    )
-)
-
 
 # --------------------------------------------------------------------------- loading
 
