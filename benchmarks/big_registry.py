@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from _common import llmcat_command, verdict, wall
+from startup import MINIMAL_APP
 
 # One entry in ten supports Japanese (the bundled catalogue, Japanese-focused, has about one in three),
 # one in ten is stated not to, and the rest say nothing.
@@ -74,13 +75,22 @@ def as_json(yaml_text: str) -> str:
     return json.dumps(yaml.safe_load(yaml_text))
 
 
-def measure(reg: Path, runs: int, tmp: Path) -> tuple[float, float, int, int]:
+def measure(reg: Path, runs: int, tmp: Path) -> tuple[float, float, float, int, int]:
+    """Median wall times: cold with an empty cache, cold for this registry only (llmcat has run before,
+    so the bundled files' parse is cached), and warm."""
     cmd = [*llmcat_command(), "list", "--ja", "--json", "--registry", str(reg)]
-    colds = [wall(cmd, {"LLMCAT_CACHE_DIR": str(tmp / f"cold-{reg.suffix}-{i}")}) for i in range(max(1, runs // 2))]
-    warm_env = {"LLMCAT_CACHE_DIR": str(tmp / f"cold-{reg.suffix}-0")}
+    empty, new = [], []
+    for i in range(max(1, runs // 2)):
+        env = {"LLMCAT_CACHE_DIR": str(tmp / f"cache-{reg.suffix}-{i}")}
+        empty.append(wall(cmd, env))
+        for idx in (tmp / f"cache-{reg.suffix}-{i}" / "index").glob("*.idx"):
+            idx.unlink()  # forget the compiled registry, keep the bundled files' parse
+        new.append(wall(cmd, env))
+    warm_env = {"LLMCAT_CACHE_DIR": str(tmp / f"cache-{reg.suffix}-0")}
     warms = [wall(cmd, warm_env) for _ in range(runs)]
     out = subprocess.run(cmd, env={**os.environ, **warm_env}, capture_output=True, check=True).stdout
-    return statistics.median(colds), statistics.median(warms), out.count(b'\n{"id":'), len(out)
+    med = statistics.median
+    return med(empty), med(new), med(warms), out.count(b'\n{"id":'), len(out)
 
 
 def main() -> int:
@@ -92,6 +102,10 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
+        mini = tmp / "mini.py"
+        mini.write_text(MINIMAL_APP)
+        floor = statistics.median(wall([sys.executable, str(mini), "hello"]) for _ in range(5))
+        print(f"machine reference: a minimal Typer app starts in {floor * 1000:.0f} ms")
         text = synthetic_registry(args.entries)
         files = {"json": tmp / "big.json"}
         files["json"].write_text(as_json(text))
@@ -99,12 +113,13 @@ def main() -> int:
             files["yaml"] = tmp / "big.yaml"
             files["yaml"].write_text(text)
         for kind, reg in files.items():
-            cold, warm, matches, size = measure(reg, args.runs, tmp)
+            cold, new, warm, matches, size = measure(reg, args.runs, tmp)
             mb = reg.stat().st_size / 1e6
             print(f"{args.entries:,} synthetic entries as {kind} ({mb:.1f} MB) + the bundled registry")
             print(f"  --ja matches {matches:,} models ({size / 1e6:.0f} MB of JSON out)")
-            print(f"  cold  list --ja --json  {cold:6.2f} s  (target <= 3 s)  {verdict(cold <= 3)}")
-            print(f"  warm  list --ja --json  {warm:6.2f} s  (target <= 1 s)  {verdict(warm <= 1)}")
+            print(f"  cold, empty cache         {cold:6.2f} s  (target <= 3 s)  {verdict(cold <= 3)}")
+            print(f"  cold, new registry only   {new:6.2f} s")
+            print(f"  warm                      {warm:6.2f} s  (target <= 1 s)  {verdict(warm <= 1)}")
             if kind == "json":
                 ok = cold <= 3 and warm <= 1
     return 0 if ok else 1

@@ -125,3 +125,22 @@ assert not bad, bad
 def test_core_does_not_import_the_cli(module: str) -> None:
     code = f"import sys, {module}; assert 'llmcat.cli' not in sys.modules and 'typer' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_bundled_registry_is_parsed_once_across_user_registries(tmp_path: Path) -> None:
+    """A new user registry re-validates only itself: the bundled files' parse is cached."""
+    env = _env(tmp_path)
+    subprocess.run([sys.executable, "-m", "llmcat", "list", "-q"], check=True, env=env, capture_output=True)
+    sources = sorted((tmp_path / "cache" / "index").glob("*.src"))
+    assert len(sources) == 2  # licenses.yaml and models.yaml
+    code = (
+        "import llmcat.yamlsrc as y, llmcat.registry as r; from pathlib import Path\n"
+        "seen = []\n"
+        "real = y.load\n"
+        "y.load = lambda text, name: (seen.append(name), real(text, name))[1]\n"
+        f"reg = r.load_registry([Path({str(SMALL)!r})])\n"
+        "assert 'tune-d' in reg.models and 'vicuna-13b-v1.3' in reg.models\n"
+        f"assert seen == [{str(SMALL)!r}], seen\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    assert sorted((tmp_path / "cache" / "index").glob("*.src")) == sources

@@ -401,16 +401,17 @@ def load_sources(sources: Sequence[Source], *, use_cache: bool = True, index_dir
     content_key = _content_key(sources)
     path = folder / f"{content_key}.idx"
     reg = _read_index(path)
+    fresh = reg is None
+    if reg is None:
+        reg = compile_sources(sources, cache_folder=folder)
     try:
-        if reg is None:
-            reg = compile_sources(sources)
+        if fresh:
             _write_index(path, reg)
         if stamp is not None:
             atomic_write_bytes(stamp, content_key.encode())
             _prune(folder, "*.stamp", keep=4 * _INDEX_KEEP)
     except OSError:
         pass  # an unwritable cache only costs speed
-    assert reg is not None
     return reg
 
 
@@ -422,7 +423,7 @@ class _Parsed:
     source: Source
     text: str
     models: list[tuple[int, Model]] = field(default_factory=list)  # (index in file, record)
-    licenses: list[tuple[int, Any]] = field(default_factory=list)
+    licenses: list[tuple[int, License]] = field(default_factory=list)
     _pos: dict[Loc, tuple[int, int]] | None = None
 
     def issue(self, loc: Loc, message: str, *, key: bool = False) -> Issue:
@@ -450,6 +451,38 @@ def _load_json(text: str, filename: str) -> Any:
         raise RegistryError([Issue(filename, e.lineno, e.colno, "", f"JSON syntax error: {e.msg}")]) from None
 
 
+def _parse(source: Source, issues: list[Issue], folder: Path | None) -> _Parsed | None:
+    """A source validated on its own; the bundled files' result is kept in the cache (``folder``), so
+    a new or edited user registry does not make llmcat read the bundled YAML again."""
+    if folder is None or source.origin != "bundled":
+        return _validate_file(source, issues)
+    import marshal
+
+    h = hashlib.blake2b(f"llmcat {__version__} source {_INDEX_FORMAT}\0{source.display}\0".encode(), digest_size=16)
+    h.update(source.data)
+    path = folder / f"{h.hexdigest()}.src"
+    try:
+        blob = path.read_bytes()
+        if hashlib.blake2b(blob[32:], digest_size=32).digest() == blob[:32]:
+            license_rows, model_rows = marshal.loads(blob[32:])
+            cached = _Parsed(source, "")
+            cached.licenses = [(i, License.from_row(r)) for i, r in enumerate(license_rows)]
+            cached.models = [(i, Model.from_row(r)) for i, r in enumerate(model_rows)]
+            return cached
+    except (OSError, ValueError, EOFError, TypeError, IndexError):
+        pass
+    before = len(issues)
+    parsed = _validate_file(source, issues)
+    if parsed is not None and len(issues) == before:
+        payload = marshal.dumps(
+            (tuple(lic.to_row() for _, lic in parsed.licenses), tuple(m.to_row() for _, m in parsed.models))
+        )
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(path, hashlib.blake2b(payload, digest_size=32).digest() + payload)
+            _prune(folder, "*.src", keep=_INDEX_KEEP)
+    return parsed
+
+
 def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
     from pydantic import ValidationError
 
@@ -468,7 +501,7 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
         else:
             fast = _Parsed(source, "")
             fast.models = [(i, to_record(m, source.origin)) for i, m in enumerate(spec.models)]
-            fast.licenses = list(enumerate(spec.licenses))
+            fast.licenses = [(i, ls.to_record()) for i, ls in enumerate(spec.licenses)]
             return fast
     try:
         text = source.data.decode("utf-8")
@@ -509,17 +542,17 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
                 parsed.models.append((i, to_record(validate_model(item), source.origin)))
         for i, item in enumerate(licenses if isinstance(licenses, list) else []):
             with contextlib.suppress(ValidationError):
-                parsed.licenses.append((i, LicenseSpec.model_validate(item)))
+                parsed.licenses.append((i, LicenseSpec.model_validate(item).to_record()))
         return parsed
     parsed.models = [(i, to_record(m, source.origin)) for i, m in enumerate(spec.models)]
-    parsed.licenses = list(enumerate(spec.licenses))
+    parsed.licenses = [(i, ls.to_record()) for i, ls in enumerate(spec.licenses)]
     return parsed
 
 
-def compile_sources(sources: Sequence[Source]) -> Registry:
+def compile_sources(sources: Sequence[Source], *, cache_folder: Path | None = None) -> Registry:
     """Validate every source, merge them in order, check cross-entry rules, derive statuses."""
     issues: list[Issue] = []
-    parsed = [p for s in sources if (p := _validate_file(s, issues)) is not None]
+    parsed = [p for s in sources if (p := _parse(s, issues, cache_folder)) is not None]
 
     licenses: dict[str, License] = {}
     lic_where: dict[str, tuple[_Parsed, int]] = {}
@@ -532,7 +565,7 @@ def compile_sources(sources: Sequence[Source]) -> Registry:
                 issues.append(p.issue(("licenses", i, "id"), f"duplicate licence id {ls.id!r}"))
                 continue
             seen_here[ls.id] = i
-            licenses[ls.id] = ls.to_record()
+            licenses[ls.id] = ls
             lic_where[ls.id] = (p, i)
         seen_ids: dict[str, int] = {}
         for i, ms in p.models:
