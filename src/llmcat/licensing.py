@@ -93,15 +93,15 @@ def derive(
     own = _facts(model, licenses, memo, via=False)
     steps: list[Step] = [own.license_step, *own.binding]
     conditions: list[LicenseCondition] = list(own.conditions)
-    caveats: list[str] = list(dict.fromkeys(own.caveats))
+    caveats: list[str] = list(dict.fromkeys(own.caveats)) if own.caveats else []
     seen: set[str] = {model.license}
     org = model.org.casefold()
-    for m in chain[1:]:
+    for m in chain[1:] if len(chain) > 1 else ():
         f = memo.get(m.id)
         if f is None:
             f = memo[m.id] = _facts(m, licenses, memo, via=True)
         lic = f.license
-        if lic is not None and m.org.casefold() == org and lic.id != model.license:
+        if lic is not None and lic.id != model.license and m.org.casefold() == org:
             # The licensor of the ancestor released this model under its own terms: those govern.
             steps.append(
                 Step(
@@ -117,8 +117,10 @@ def derive(
             if m.license not in seen:
                 seen.add(m.license)
                 conditions.extend(f.conditions)
-        steps.extend(f.binding)
-        caveats.extend(c for c in f.caveats if c not in caveats)
+        if f.binding:
+            steps.extend(f.binding)
+        if f.caveats:
+            caveats.extend(c for c in f.caveats if c not in caveats)
 
     culprit = steps[0]  # the nearest step with the worst status decides
     worst = _RANK[culprit.status]
