@@ -169,3 +169,20 @@ def test_missing_user_registry_file(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot read registry")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_own_base_model_is_a_cycle() -> None:
+    assert issues_of(GOOD_LICENSE + entry("a", base_model="a")) == [
+        "reg.yaml:12:17: models[0].base_model: lineage cycle: a -> a"
+    ]
+
+
+def test_active_parameters_cannot_exceed_total() -> None:
+    assert issues_of(GOOD_LICENSE + entry("a", params_b="7", active_params_b="13")) == [
+        "reg.yaml:13:22: models[0].active_params_b: active_params_b cannot exceed params_b"
+    ]
+
+
+def test_an_entry_needs_text_or_image_input() -> None:
+    (issue,) = issues_of(GOOD_LICENSE + entry("a", modalities="[audio]"))
+    assert issue == "reg.yaml:12:17: models[0].modalities: modalities must include text or image"

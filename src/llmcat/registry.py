@@ -584,7 +584,17 @@ def compile_sources(sources: Sequence[Source], *, cache_folder: Path | None = No
     repo_owner: dict[str, str] = {}
     unknown_licence: list[str] = []
     dangling: list[str] = []
+    from llmcat.schema import entry_problems
+
     for mid, ms in specs.items():
+        if (
+            (ms.released is not None and len(ms.released) == 10)
+            or ms.active_params_b is not None
+            or ("text" not in ms.modalities)
+        ):
+            for fld, msg in entry_problems(ms):
+                p, i = where[mid]
+                issues.append(p.issue(("models", i, fld) if fld else ("models", i), msg))
         for j, alias in enumerate(ms.aliases):
             key = alias.lower()
             other = owner.setdefault(key, mid)
