@@ -178,26 +178,25 @@ def status_only(
     ``memo`` maps a model id to the status its own licence and binding restrictions give it.
     Tests check that this agrees with :func:`derive` on every model of the bundled registry.
     """
-    own = memo.get(model.id) or _own_status(model, licenses, memo)
-    worst = own.rank
+    result = memo.get(model.id) or _own_status(model, licenses, memo)
     base = model.base_model
     if base is None:
-        return own
+        return result
+    rank = _RANK
+    worst = rank[result]
     seen = {model.id}
     org: str | None = None
     current = models.get(base)
-    result = own
     while current is not None and current.id not in seen:
         seen.add(current.id)
+        superseded = False
         if current.license != model.license and current.license in licenses:
             if org is None:
                 org = model.org.casefold()
             superseded = current.org.casefold() == org
-        else:
-            superseded = False
         s = _binding_status(current) if superseded else (memo.get(current.id) or _own_status(current, licenses, memo))
-        if s.rank > worst:
-            worst, result = s.rank, s
+        if rank[s] > worst:
+            worst, result = rank[s], s
         base = current.base_model
         current = models.get(base) if base is not None else None
     return result

@@ -153,7 +153,8 @@ class Registry:
 
             memo: dict[str, Status] = {}
             lookup = self._lookup()
-            statuses = {mid: status_only(m, lookup, self.licenses, memo).value for mid, m in lookup.items()}
+            value = {s: s.value for s in Status}
+            statuses = {mid: value[status_only(m, lookup, self.licenses, memo)] for mid, m in lookup.items()}
         self._status = statuses
 
     def __len__(self) -> int:
@@ -423,8 +424,17 @@ class _Parsed:
     source: Source
     text: str
     models: list[tuple[int, Model]] = field(default_factory=list)  # (index in file, record)
+    _index: dict[str, int] | None = None
     licenses: list[tuple[int, License]] = field(default_factory=list)
     _pos: dict[Loc, tuple[int, int]] | None = None
+
+    def index_of(self, model_id: str) -> int:
+        """The position in this file of the (first) entry with ``model_id``."""
+        if self._index is None:
+            self._index = {}
+            for i, m in self.models:
+                self._index.setdefault(m.id, i)
+        return self._index[model_id]
 
     def issue(self, loc: Loc, message: str, *, key: bool = False) -> Issue:
         from llmcat import yamlsrc
@@ -555,9 +565,8 @@ def compile_sources(sources: Sequence[Source], *, cache_folder: Path | None = No
     parsed = [p for s in sources if (p := _parse(s, issues, cache_folder)) is not None]
 
     licenses: dict[str, License] = {}
-    lic_where: dict[str, tuple[_Parsed, int]] = {}
     specs: dict[str, Model] = {}
-    where: dict[str, tuple[_Parsed, int]] = {}
+    owner_file: dict[str, _Parsed] = {}  # which file each entry comes from (its index: _Parsed.index_of)
     for p in parsed:
         seen_here: dict[str, int] = {}
         for i, ls in p.licenses:
@@ -566,17 +575,27 @@ def compile_sources(sources: Sequence[Source], *, cache_folder: Path | None = No
                 continue
             seen_here[ls.id] = i
             licenses[ls.id] = ls
-            lic_where[ls.id] = (p, i)
-        seen_ids: dict[str, int] = {}
-        for i, ms in p.models:
-            if ms.id in seen_ids:
-                first = p.issue(("models", seen_ids[ms.id], "id"), "")
-                issues.append(p.issue(("models", i, "id"), f"duplicate id {ms.id!r} (first at line {first.line})"))
-                continue
-            seen_ids[ms.id] = i
-            specs.pop(ms.id, None)  # a later file replaces the entry and moves it to the end
-            specs[ms.id] = ms
-            where[ms.id] = (p, i)
+        ids = [ms.id for _, ms in p.models]
+        if len(set(ids)) != len(ids):
+            first_at: dict[str, int] = {}
+            for i, mid in enumerate(ids):
+                if mid in first_at:
+                    first = p.issue(("models", p.models[first_at[mid]][0], "id"), "")
+                    issues.append(
+                        p.issue(("models", p.models[i][0], "id"), f"duplicate id {mid!r} (first at line {first.line})")
+                    )
+                else:
+                    first_at[mid] = i
+        if not specs.keys().isdisjoint(ids):
+            for mid in ids:
+                specs.pop(mid, None)  # a later file replaces the entry and moves it to the end
+        for _, ms in p.models:
+            specs.setdefault(ms.id, ms)  # within one file the first of duplicate ids stays
+        owner_file.update(dict.fromkeys(ids, p))
+
+    def where(mid: str) -> tuple[_Parsed, int]:
+        p = owner_file[mid]
+        return p, p.index_of(mid)
 
     # Names people type must lead to exactly one model (case-insensitive). The loops below run over
     # every entry of possibly very big user registries: keep them to dict look-ups.
@@ -593,18 +612,18 @@ def compile_sources(sources: Sequence[Source], *, cache_folder: Path | None = No
             or ("text" not in ms.modalities)
         ):
             for fld, msg in entry_problems(ms):
-                p, i = where[mid]
+                p, i = where(mid)
                 issues.append(p.issue(("models", i, fld) if fld else ("models", i), msg))
         for j, alias in enumerate(ms.aliases):
             key = alias.lower()
             other = owner.setdefault(key, mid)
             if other != mid:
-                p, i = where[mid]
+                p, i = where(mid)
                 issues.append(p.issue(("models", i, "aliases", j), f"alias {alias!r} is already used by {other!r}"))
         for j, repo in enumerate(ms.hf_repos):
             other = repo_owner.setdefault(repo.lower(), mid)
             if other != mid:
-                p, i = where[mid]
+                p, i = where(mid)
                 issues.append(p.issue(("models", i, "hf_repos", j), f"repo {repo!r} is already listed by {other!r}"))
         if ms.license not in licenses:
             unknown_licence.append(mid)
@@ -614,13 +633,13 @@ def compile_sources(sources: Sequence[Source], *, cache_folder: Path | None = No
     import difflib
 
     for mid in unknown_licence:
-        p, i = where[mid]
+        p, i = where(mid)
         lic_id = specs[mid].license
         near = difflib.get_close_matches(lic_id, list(licenses), n=3)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
         issues.append(p.issue(("models", i, "license"), f"unknown licence id {lic_id!r}{hint}"))
     for mid in dangling:
-        p, i = where[mid]
+        p, i = where(mid)
         base = specs[mid].base_model or ""
         near = difflib.get_close_matches(base, list(specs), n=3) if len(specs) < 20_000 else []
         hint = f"; did you mean {', '.join(near)}?" if near else ""
@@ -640,7 +659,7 @@ def compile_sources(sources: Sequence[Source], *, cache_folder: Path | None = No
         if cur is not None and state.get(cur) == 1:
             cycle = path[path.index(cur) :]
             head = min(cycle)
-            p, i = where[head]
+            p, i = where(head)
             k = cycle.index(head)
             loop = " -> ".join([*cycle[k:], *cycle[:k], head])
             issues.append(p.issue(("models", i, "base_model"), f"lineage cycle: {loop}"))
