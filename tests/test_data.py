@@ -68,6 +68,8 @@ SEEDS = {
     "mpt": "mpt-7b",
     "opencalm": "open-calm-7b",
     "rinna-gpt-neox": "japanese-gpt-neox-3.6b",
+    "llava": "llava-v1.5-13b",
+    "minigpt-4": "minigpt-4-vicuna-13b",
 }
 
 
@@ -114,6 +116,12 @@ SPOT = [
     ("alpaca-7b-wdiff", Status.NO),
     # DeepSeek-R1 is MIT; DeepSeek relicensed its own DeepSeek-V3-Base work, so it is not inherited.
     ("deepseek-r1", Status.YES),
+    # LLaVA inherits its base's terms: the first LLaVA deltas sit on LLaMA (non-commercial), LLaVA-1.5
+    # on Vicuna v1.5 and so on Llama 2 (conditional).
+    ("llava-13b-delta-v0", Status.NO),
+    ("llava-v1.5-13b", Status.CONDITIONAL),
+    # MiniGPT-4 (Vicuna v0, i.e. LLaMA deltas): not for commercial use through its base.
+    ("minigpt-4-vicuna-13b", Status.NO),
 ]
 
 
