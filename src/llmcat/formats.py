@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -234,7 +234,3 @@ def _yaml_safe(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: _yaml_safe(v) for k, v in obj.items()}
     return obj
-
-
-def ids(models: Iterable[Model]) -> list[str]:
-    return [m.id for m in models]

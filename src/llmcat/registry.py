@@ -160,9 +160,6 @@ class Registry:
     def __len__(self) -> int:
         return len(self.models)
 
-    def __iter__(self) -> Any:
-        return iter(self.models.values())
-
     def _lookup(self) -> Mapping[str, Model]:
         table = self.models
         return table.built() if isinstance(table, ModelTable) else table

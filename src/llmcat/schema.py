@@ -24,8 +24,6 @@ from typing_extensions import TypedDict
 
 from llmcat.records import Condition, JapaneseLevel, License, LicenseClass, Model, Restriction, Status
 
-SCHEMA_VERSION = 1
-
 Slug = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)]
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Url = Annotated[StrictStr, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
