@@ -251,6 +251,16 @@ def test_drift_reports_disagreements_and_exits_1(runner: CliRunner, hub: StandIn
     assert "2 disagreement(s) in 4 model(s)" in result.stderr
 
 
+def test_drift_ignores_a_bare_other_licence(runner: CliRunner, hub: StandInHub) -> None:
+    hub.models["acme/gamma"]["cardData"] = {"license": "other"}
+    result = invoke(runner, "hub", "drift", *REG, "hubfam")
+    assert result.exit_code == 0, result.output
+    hub.models["acme/gamma"]["cardData"] = {"license": "other", "license_name": "acme-custom"}
+    result = invoke(runner, "hub", "drift", "--ttl", "0", "--json", *REG, "hubfam")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)[0]["hub"] == "acme-custom"
+
+
 @pytest.mark.usefixtures("hub")
 def test_drift_clean_exits_0(runner: CliRunner) -> None:
     result = invoke(runner, "hub", "drift", *REG, "hubfam")

@@ -21,9 +21,10 @@ class Drift(NamedTuple):
 
 
 def _card_licence(facts: Mapping[str, Any]) -> str | None:
+    """The card's licence tag (``license_name`` for ``other``); None when the card names none."""
     lic, name = facts.get("license"), facts.get("license_name")
-    if lic == "other" and isinstance(name, str) and name:
-        return name.lower()
+    if lic == "other":
+        return name.lower() if isinstance(name, str) and name else None  # "other" alone says nothing
     return lic.lower() if isinstance(lic, str) else None
 
 
