@@ -25,7 +25,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temp file in the same directory and an atomic rename.
 
     A reader sees the old file or the new one, never a mix; a killed writer leaves at most a stray
-    temp file (named ``.*.tmp``), which readers never open.
+    temp file (named ``.*.tmp``), which readers never open. There is no fsync: these are caches, and
+    after a power loss a file that came out empty or torn fails its reader's check (the index digest,
+    JSON parsing) and is rebuilt, so durability is not worth its cost on every write.
     """
     import tempfile
 
@@ -34,8 +36,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         Path(tmp).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
