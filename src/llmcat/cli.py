@@ -195,9 +195,21 @@ def _format(fmt: OutputFormat | None, as_json: bool, ids_only: bool) -> OutputFo
 
 
 def _load(registry_paths: Sequence[Path] | None) -> Any:
+    import gc
+
     from llmcat.registry import load_registry, user_paths_from_env
 
-    return load_registry([*user_paths_from_env(), *(registry_paths or [])])
+    # Loading a big registry allocates millions of small tuples and no reference cycles: the cyclic
+    # garbage collector would scan them again and again for nothing (about a fifth of the time for
+    # 100,000 entries). Pause it, then freeze what was loaded so later collections skip it.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return load_registry([*user_paths_from_env(), *(registry_paths or [])])
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _version_callback(value: bool) -> None:

@@ -48,10 +48,14 @@ def _escape_raw_control(m: re.Match[bytes]) -> bytes:
     return b"\\u%04x" % ord(m.group().decode())
 
 
-def _safe(data: bytes) -> str:
+def _safe_bytes(data: bytes) -> bytes:
     if _RAW_CONTROL.search(data):
         data = _RAW_CONTROL.sub(_escape_raw_control, data)
-    return data.decode()
+    return data
+
+
+def _safe(data: bytes) -> str:
+    return _safe_bytes(data).decode()
 
 
 def dumps_json(obj: Any, *, indent: bool = True) -> str:
@@ -63,9 +67,25 @@ def dumps_json(obj: Any, *, indent: bool = True) -> str:
 
 def json_lines(records: Sequence[Mapping[str, Any]], sep: str) -> str:
     """One compact JSON object per record, joined by ``sep``."""
+    return _json_lines_bytes(records, sep.encode()).decode()
+
+
+def _json_lines_bytes(records: Sequence[Mapping[str, Any]], sep: bytes) -> bytes:
     import orjson
 
-    return _safe(sep.encode().join(orjson.dumps(r) for r in records))
+    dumps = orjson.dumps
+    return _safe_bytes(sep.join([dumps(r) for r in records]))
+
+
+def _write_utf8(out: Any, data: bytes) -> None:
+    """Write UTF-8 ``data`` to a text stream, straight to its byte buffer when it has one."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None and (getattr(out, "encoding", "") or "").lower().replace("-", "") == "utf8":
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        out.write(data.decode())
 
 
 def license_record(lic: License) -> dict[str, Any]:
@@ -193,10 +213,10 @@ def write_records(
         if not records:
             out.write("[]\n")
         else:
-            out.write("[\n" + json_lines(records, ",\n") + "\n]\n")
+            _write_utf8(out, b"[\n" + _json_lines_bytes(records, b",\n") + b"\n]\n")
     elif fmt is OutputFormat.JSONL:
         if records:
-            out.write(json_lines(records, "\n") + "\n")
+            _write_utf8(out, _json_lines_bytes(records, b"\n") + b"\n")
     elif fmt is OutputFormat.CSV:
         import csv
 

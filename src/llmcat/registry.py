@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from llmcat.yamlsrc import Loc
 
 REGISTRY_ENV = "LLMCAT_REGISTRY"
-_INDEX_FORMAT = 4
+_INDEX_FORMAT = 5
 _INDEX_KEEP = 8  # compiled indexes kept in the cache; older ones are pruned
 
 
@@ -306,21 +307,21 @@ _MAGIC = b"LLMCATIX"
 
 
 def _content_key(sources: Sequence[Source]) -> str:
-    h = hashlib.blake2b(f"llmcat {__version__} index {_INDEX_FORMAT}\0".encode(), digest_size=16)
+    h = hashlib.sha256(f"llmcat {__version__} index {_INDEX_FORMAT}\0".encode())
     for s in sources:
         data = s.data
         h.update(f"{s.origin}\0{len(data)}\0".encode())
         h.update(data)
-    return h.hexdigest()
+    return h.hexdigest()[:32]
 
 
 def _stat_key(sources: Sequence[Source]) -> str | None:
     prints = [s.fingerprint() for s in sources]
     if any(p is None for p in prints):
         return None
-    h = hashlib.blake2b(f"llmcat {__version__} stat {_INDEX_FORMAT}\0".encode(), digest_size=16)
+    h = hashlib.sha256(f"llmcat {__version__} stat {_INDEX_FORMAT}\0".encode())
     h.update("\n".join(p for p in prints if p).encode())
-    return h.hexdigest()
+    return h.hexdigest()[:32]
 
 
 def _read_index(path: Path) -> Registry | None:
@@ -331,12 +332,12 @@ def _read_index(path: Path) -> Registry | None:
         blob = path.read_bytes()
     except OSError:
         return None
-    head = len(_MAGIC) + 1 + 32
+    head = len(_MAGIC) + 1 + 4
     if len(blob) < head or not blob.startswith(_MAGIC) or blob[len(_MAGIC)] != _INDEX_FORMAT:
         return None
-    digest, payload = blob[len(_MAGIC) + 1 : head], blob[head:]
-    if hashlib.blake2b(payload, digest_size=32).digest() != digest:
-        return None  # torn or tampered: never hand it to marshal
+    checksum, payload = blob[len(_MAGIC) + 1 : head], blob[head:]
+    if zlib.crc32(payload).to_bytes(4, "big") != checksum:
+        return None  # torn or damaged: never hand it to marshal
     try:
         index = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
@@ -348,7 +349,7 @@ def _write_index(path: Path, reg: Registry) -> None:
     import marshal
 
     payload = marshal.dumps(reg.to_index())
-    blob = _MAGIC + bytes([_INDEX_FORMAT]) + hashlib.blake2b(payload, digest_size=32).digest() + payload
+    blob = _MAGIC + bytes([_INDEX_FORMAT]) + zlib.crc32(payload).to_bytes(4, "big") + payload
     atomic_write_bytes(path, blob)
     _prune(path.parent, "*.idx", keep=_INDEX_KEEP)
 
@@ -465,13 +466,13 @@ def _parse(source: Source, issues: list[Issue], folder: Path | None) -> _Parsed 
         return _validate_file(source, issues)
     import marshal
 
-    h = hashlib.blake2b(f"llmcat {__version__} source {_INDEX_FORMAT}\0{source.display}\0".encode(), digest_size=16)
+    h = hashlib.sha256(f"llmcat {__version__} source {_INDEX_FORMAT}\0{source.display}\0".encode())
     h.update(source.data)
-    path = folder / f"{h.hexdigest()}.src"
+    path = folder / f"{h.hexdigest()[:32]}.src"
     try:
         blob = path.read_bytes()
-        if hashlib.blake2b(blob[32:], digest_size=32).digest() == blob[:32]:
-            license_rows, model_rows = marshal.loads(blob[32:])
+        if zlib.crc32(blob[4:]).to_bytes(4, "big") == blob[:4]:
+            license_rows, model_rows = marshal.loads(blob[4:])
             cached = _Parsed(source, "")
             cached.licenses = [(i, License.from_row(r)) for i, r in enumerate(license_rows)]
             cached.models = [(i, Model.from_row(r)) for i, r in enumerate(model_rows)]
@@ -485,7 +486,7 @@ def _parse(source: Source, issues: list[Issue], folder: Path | None) -> _Parsed 
             (tuple(lic.to_row() for _, lic in parsed.licenses), tuple(m.to_row() for _, m in parsed.models))
         )
         with contextlib.suppress(OSError):
-            atomic_write_bytes(path, hashlib.blake2b(payload, digest_size=32).digest() + payload)
+            atomic_write_bytes(path, zlib.crc32(payload).to_bytes(4, "big") + payload)
             _prune(folder, "*.src", keep=_INDEX_KEEP)
     return parsed
 
