@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any, NamedTuple, Protocol
 
 from llmcat.errors import HubError
@@ -119,6 +118,8 @@ def _fetch(
     workers: int,
     progress: Callable[[int], Callable[[], None]] | None,
 ) -> tuple[dict[str, Cached], dict[str, HubError], int]:
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
     by_author: dict[str, list[str]] = {}
     for r in repos:
         by_author.setdefault(r.split("/", 1)[0], []).append(r)
