@@ -68,15 +68,17 @@ def models_table(
     hub: Mapping[str, Mapping[str, Any] | None] | None = None,
 ) -> Table:
     table = Table(box=None, header_style="head", pad_edge=False)
-    table.add_column("ID", style="id", overflow="fold", min_width=16)
-    table.add_column("Org", max_width=14, overflow="ellipsis", no_wrap=True)
+    # In a narrow terminal the ID folds and the text columns shorten with an ellipsis; numbers and
+    # statuses never break.
+    table.add_column("ID", style="id", overflow="fold", min_width=12)
+    table.add_column("Org", max_width=14, overflow="ellipsis")
     table.add_column("Size", justify="right", no_wrap=True)
     table.add_column("Context", justify="right", no_wrap=True)
-    table.add_column("Licence", max_width=18, overflow="ellipsis", no_wrap=True)
+    table.add_column("Licence", max_width=18, overflow="ellipsis")
     table.add_column("Commercial", no_wrap=True)
-    table.add_column("Japanese", no_wrap=True)
+    table.add_column("Japanese", overflow="ellipsis")
     table.add_column("Image", no_wrap=True)
-    table.add_column("Released", no_wrap=True)
+    table.add_column("Released", overflow="ellipsis")
     if hub is not None:
         table.add_column("Downloads", justify="right")
         table.add_column("Likes", justify="right")
