@@ -35,6 +35,16 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandInHub]:
         yield h
 
 
+def closed_port_url() -> str:
+    """An endpoint on 127.0.0.1 where nothing listens (a port just bound and released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
 def invoke(runner: CliRunner, *args: str, env: dict[str, str] | None = None) -> Any:
     result = runner.invoke(app, list(args), env=env)
     assert "Traceback" not in result.output, result.output
@@ -168,12 +178,13 @@ def test_slow_hub_times_out(runner: CliRunner, hub: StandInHub) -> None:
 @pytest.mark.usefixtures("hub")
 def test_connection_refused_uses_stale_cache(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     live_json(runner)
-    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens on the discard port
+    url = closed_port_url()
+    monkeypatch.setenv("HF_ENDPOINT", url)
     result, rows = live_json(runner, "--ttl", "0")
     assert result.exit_code == 0
     lines = result.stderr.splitlines()
     assert len(lines) == 1
-    assert "cannot connect to http://127.0.0.1:9" in lines[0]
+    assert f"cannot connect to {url}" in lines[0]
     assert "using cached data for 4" in lines[0]
     solo = next(r for r in rows if r["id"] == "solo-one")["hub"]
     assert solo["stale"] is True
@@ -181,7 +192,7 @@ def test_connection_refused_uses_stale_cache(runner: CliRunner, monkeypatch: pyt
 
 
 def test_connection_refused_without_cache(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("HF_ENDPOINT", closed_port_url())
     result, rows = live_json(runner)
     assert result.exit_code == 0
     assert len(result.stderr.splitlines()) == 1
