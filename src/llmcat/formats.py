@@ -65,11 +65,6 @@ def dumps_json(obj: Any, *, indent: bool = True) -> str:
     return _safe(orjson.dumps(obj, option=orjson.OPT_INDENT_2 if indent else 0))
 
 
-def json_lines(records: Sequence[Mapping[str, Any]], sep: str) -> str:
-    """One compact JSON object per record, joined by ``sep``."""
-    return _json_lines_bytes(records, sep.encode()).decode()
-
-
 def _json_lines_bytes(records: Sequence[Mapping[str, Any]], sep: bytes) -> bytes:
     import orjson
 

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import os
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -145,7 +146,7 @@ class Registry:
         licenses: Mapping[str, License],
         statuses: Mapping[str, str] | None = None,
     ) -> None:
-        self.models: Mapping[str, Model] = models if isinstance(models, ModelTable) else ModelTable(models)
+        self.models: ModelTable = models if isinstance(models, ModelTable) else ModelTable(models)
         self.licenses: dict[str, License] = dict(licenses)
         self._commercial: dict[str, Commercial] = {}
         self._facts: dict[str, Any] = {}  # licensing's per-ancestor memo
@@ -162,13 +163,11 @@ class Registry:
         return len(self.models)
 
     def _lookup(self) -> Mapping[str, Model]:
-        table = self.models
-        return table.built() if isinstance(table, ModelTable) else table
+        return self.models.built()
 
     def rows(self) -> Iterable[tuple[Any, ...]]:
         """Every model as a tuple in Model field order, built or not (see :class:`ModelTable`)."""
-        table = self.models
-        return table.rows() if isinstance(table, ModelTable) else table.values()
+        return self.models.rows()
 
     # derived facts ---------------------------------------------------------
     def status(self, model_id: str) -> Status:
@@ -209,9 +208,9 @@ class Registry:
         """Every model whose lineage passes through ``model_id``, breadth first."""
         out: list[Model] = []
         seen = {model_id}
-        queue = list(self.children.get(model_id, ()))
+        queue = deque(self.children.get(model_id, ()))
         while queue:
-            mid = queue.pop(0)
+            mid = queue.popleft()
             if mid in seen:
                 continue
             seen.add(mid)
