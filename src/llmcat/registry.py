@@ -490,6 +490,13 @@ def _parse(source: Source, issues: list[Issue], folder: Path | None) -> _Parsed 
     return parsed
 
 
+def _filled(parsed: _Parsed, spec: Any, to_record: Any) -> _Parsed:
+    """``parsed`` holding the records of a validated file (``spec``)."""
+    parsed.models = [(i, to_record(m, parsed.source.origin)) for i, m in enumerate(spec.models)]
+    parsed.licenses = [(i, ls.to_record()) for i, ls in enumerate(spec.licenses)]
+    return parsed
+
+
 def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
     from pydantic import ValidationError
 
@@ -506,10 +513,7 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
         except ValidationError:
             pass
         else:
-            fast = _Parsed(source, "")
-            fast.models = [(i, to_record(m, source.origin)) for i, m in enumerate(spec.models)]
-            fast.licenses = [(i, ls.to_record()) for i, ls in enumerate(spec.licenses)]
-            return fast
+            return _filled(_Parsed(source, ""), spec, to_record)
     try:
         text = source.data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -551,9 +555,7 @@ def _validate_file(source: Source, issues: list[Issue]) -> _Parsed | None:
             with contextlib.suppress(ValidationError):
                 parsed.licenses.append((i, LicenseSpec.model_validate(item).to_record()))
         return parsed
-    parsed.models = [(i, to_record(m, source.origin)) for i, m in enumerate(spec.models)]
-    parsed.licenses = [(i, ls.to_record()) for i, ls in enumerate(spec.licenses)]
-    return parsed
+    return _filled(parsed, spec, to_record)
 
 
 def compile_sources(sources: Sequence[Source], *, cache_folder: Path | None = None) -> Registry:
