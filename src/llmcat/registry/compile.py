@@ -1,0 +1,252 @@
+"""Validation and compilation: registry files to one checked :class:`Registry`.
+
+Each file is validated on its own (pydantic, with every problem located at its line and column),
+then the files are merged in order and the cross-entry rules are checked: unique names, known
+licences and bases, no lineage cycles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from llmcat.errors import Issue, RegistryError
+from llmcat.records import License, Model
+from llmcat.registry.sources import Source
+from llmcat.registry.store import Registry
+
+if TYPE_CHECKING:
+    from llmcat.yamlsrc import Loc
+
+
+@dataclass
+class Parsed:
+    source: Source
+    text: str
+    models: list[tuple[int, Model]] = field(default_factory=list)  # (index in file, record)
+    _index: dict[str, int] | None = None
+    licenses: list[tuple[int, License]] = field(default_factory=list)
+    _pos: dict[Loc, tuple[int, int]] | None = None
+
+    def index_of(self, model_id: str) -> int:
+        """The position in this file of the (first) entry with ``model_id``."""
+        if self._index is None:
+            self._index = {}
+            for i, m in self.models:
+                self._index.setdefault(m.id, i)
+        return self._index[model_id]
+
+    def issue(self, loc: Loc, message: str, *, key: bool = False) -> Issue:
+        from llmcat import yamlsrc
+
+        if self._pos is None:
+            self._pos = yamlsrc.positions(self.text)
+        line, col = yamlsrc.locate(self._pos, loc, key=key)
+        return Issue(self.source.display, line, col, _dotted(loc), message)
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _load_json(text: str, filename: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise RegistryError([Issue(filename, e.lineno, e.colno, "", f"JSON syntax error: {e.msg}")]) from None
+
+
+def filled(parsed: Parsed, spec: Any, to_record: Any) -> Parsed:
+    """``parsed`` holding the records of a validated file (``spec``)."""
+    parsed.models = [(i, to_record(m, parsed.source.origin)) for i, m in enumerate(spec.models)]
+    parsed.licenses = [(i, ls.to_record()) for i, ls in enumerate(spec.licenses)]
+    return parsed
+
+
+def validate_file(source: Source, issues: list[Issue]) -> Parsed | None:
+    from pydantic import ValidationError
+
+    from llmcat import yamlsrc
+    from llmcat.schema import PATTERN_HELP, LicenseSpec, RegistryFile, clean_message, to_record, validate_model
+
+    # A *.json registry (JSON is YAML too) goes straight through pydantic's JSON parser: the fast path
+    # for big, machine-generated registries. On any problem it falls back to the path below, which
+    # reports every issue with its line and column.
+    is_json = source.display.lower().endswith(".json")
+    if is_json:
+        try:
+            spec = RegistryFile.model_validate_json(source.data)
+        except ValidationError:
+            pass
+        else:
+            return filled(Parsed(source, ""), spec, to_record)
+    try:
+        text = source.data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        issues.append(Issue(source.display, 1, 1, "", f"not UTF-8 text ({e.reason} at byte {e.start})"))
+        return None
+    try:
+        data = _load_json(text, source.display) if is_json else yamlsrc.load(text, source.display)
+    except RegistryError as e:
+        issues.extend(e.issues)
+        return None
+    parsed = Parsed(source, text)
+    if not isinstance(data, dict):
+        issues.append(parsed.issue((), "expected a mapping with 'schema_version' and 'models' or 'licenses'"))
+        return None
+    try:
+        spec = RegistryFile.model_validate(data)
+    except ValidationError as e:
+        seen: set[tuple[Any, ...]] = set()
+        for err in e.errors(include_url=False):
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            if loc in seen:
+                continue
+            seen.add(loc)
+            typ = err["type"]
+            msg = clean_message(err["msg"])
+            if typ == "string_pattern_mismatch":
+                msg = PATTERN_HELP.get(str((err.get("ctx") or {}).get("pattern")), msg)
+            elif typ == "extra_forbidden":
+                msg = "unknown field (check the spelling; see docs/registry-format.md)"
+            elif typ in {"literal_error", "enum"} and isinstance(err.get("input"), bool):
+                msg += " (YAML reads unquoted yes/no/on/off as booleans: quote the value)"
+            issues.append(parsed.issue(loc, msg, key=typ == "extra_forbidden"))
+        # Keep the entries that are valid on their own, so cross-entry checks still run on them.
+        models, licenses = data.get("models"), data.get("licenses")
+        for i, item in enumerate(models if isinstance(models, list) else []):
+            with contextlib.suppress(ValidationError):
+                parsed.models.append((i, to_record(validate_model(item), source.origin)))
+        for i, item in enumerate(licenses if isinstance(licenses, list) else []):
+            with contextlib.suppress(ValidationError):
+                parsed.licenses.append((i, LicenseSpec.model_validate(item).to_record()))
+        return parsed
+    return filled(parsed, spec, to_record)
+
+
+Parse = Callable[[Source, list[Issue]], "Parsed | None"]
+
+
+def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) -> Registry:
+    """Validate every source, merge them in order, check cross-entry rules, derive statuses.
+
+    ``parse`` validates one file (default :func:`validate_file`; the index keeps the bundled files'
+    result in its cache).
+    """
+    issues: list[Issue] = []
+    parse = parse or validate_file
+    parsed = [p for s in sources if (p := parse(s, issues)) is not None]
+
+    licenses: dict[str, License] = {}
+    specs: dict[str, Model] = {}
+    owner_file: dict[str, Parsed] = {}  # which file each entry comes from (its index: Parsed.index_of)
+    for p in parsed:
+        seen_here: dict[str, int] = {}
+        for i, ls in p.licenses:
+            if ls.id in seen_here:
+                issues.append(p.issue(("licenses", i, "id"), f"duplicate licence id {ls.id!r}"))
+                continue
+            seen_here[ls.id] = i
+            licenses[ls.id] = ls
+        ids = [ms.id for _, ms in p.models]
+        if len(set(ids)) != len(ids):
+            first_at: dict[str, int] = {}
+            for i, mid in enumerate(ids):
+                if mid in first_at:
+                    first = p.issue(("models", p.models[first_at[mid]][0], "id"), "")
+                    issues.append(
+                        p.issue(("models", p.models[i][0], "id"), f"duplicate id {mid!r} (first at line {first.line})")
+                    )
+                else:
+                    first_at[mid] = i
+        if not specs.keys().isdisjoint(ids):
+            for mid in ids:
+                specs.pop(mid, None)  # a later file replaces the entry and moves it to the end
+        for _, ms in p.models:
+            specs.setdefault(ms.id, ms)  # within one file the first of duplicate ids stays
+        owner_file.update(dict.fromkeys(ids, p))
+
+    def where(mid: str) -> tuple[Parsed, int]:
+        p = owner_file[mid]
+        return p, p.index_of(mid)
+
+    # Names people type must lead to exactly one model (case-insensitive). The loops below run over
+    # every entry of possibly very big user registries: keep them to dict look-ups.
+    owner: dict[str, str] = {mid.lower(): mid for mid in specs}
+    repo_owner: dict[str, str] = {}
+    unknown_licence: list[str] = []
+    dangling: list[str] = []
+    from llmcat.schema import entry_problems
+
+    for mid, ms in specs.items():
+        if (
+            (ms.released is not None and len(ms.released) == 10)
+            or ms.active_params_b is not None
+            or ("text" not in ms.modalities)
+        ):
+            for fld, msg in entry_problems(ms):
+                p, i = where(mid)
+                issues.append(p.issue(("models", i, fld) if fld else ("models", i), msg))
+        for j, alias in enumerate(ms.aliases):
+            key = alias.lower()
+            other = owner.setdefault(key, mid)
+            if other != mid:
+                p, i = where(mid)
+                issues.append(p.issue(("models", i, "aliases", j), f"alias {alias!r} is already used by {other!r}"))
+        for j, repo in enumerate(ms.hf_repos):
+            other = repo_owner.setdefault(repo.lower(), mid)
+            if other != mid:
+                p, i = where(mid)
+                issues.append(p.issue(("models", i, "hf_repos", j), f"repo {repo!r} is already listed by {other!r}"))
+        if ms.license not in licenses:
+            unknown_licence.append(mid)
+        if ms.base_model is not None and ms.base_model not in specs:
+            dangling.append(mid)
+
+    import difflib
+
+    for mid in unknown_licence:
+        p, i = where(mid)
+        lic_id = specs[mid].license
+        near = difflib.get_close_matches(lic_id, list(licenses), n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        issues.append(p.issue(("models", i, "license"), f"unknown licence id {lic_id!r}{hint}"))
+    for mid in dangling:
+        p, i = where(mid)
+        base = specs[mid].base_model or ""
+        near = difflib.get_close_matches(base, list(specs), n=3) if len(specs) < 20_000 else []
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        issues.append(p.issue(("models", i, "base_model"), f"base model {base!r} is not in the registry{hint}"))
+
+    # Lineage cycles, in one pass (each entry is walked once): report each cycle at its smallest id.
+    state: dict[str, int] = {}  # 1: on the current walk, 2: done
+    for start in specs:
+        if start in state:
+            continue
+        path: list[str] = []
+        cur: str | None = start
+        while cur is not None and cur in specs and cur not in state:
+            state[cur] = 1
+            path.append(cur)
+            cur = specs[cur].base_model
+        if cur is not None and state.get(cur) == 1:
+            cycle = path[path.index(cur) :]
+            head = min(cycle)
+            p, i = where(head)
+            k = cycle.index(head)
+            loop = " -> ".join([*cycle[k:], *cycle[:k], head])
+            issues.append(p.issue(("models", i, "base_model"), f"lineage cycle: {loop}"))
+        for node in path:
+            state[node] = 2
+
+    if issues:
+        raise RegistryError(issues)
+
+    return Registry(specs, licenses)
