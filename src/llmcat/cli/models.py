@@ -1,0 +1,259 @@
+"""`llmcat list` and `llmcat show`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+import typer
+
+from llmcat.cli.app import app
+from llmcat.cli.common import (
+    FormatOpt,
+    HubOptions,
+    IdsOpt,
+    JsonOpt,
+    LiveOpt,
+    OfflineOpt,
+    RegistryOpt,
+    StrictOpt,
+    TimeoutOpt,
+    TtlOpt,
+    date_opt,
+    err,
+    handles_errors,
+    load,
+    output_format,
+    params_opt,
+    tokens_opt,
+)
+from llmcat.formats import OutputFormat
+from llmcat.query import HUB_SORT_KEYS, SortKey
+from llmcat.records import JapaneseLevel, LicenseClass
+
+# --------------------------------------------------------------------------- list
+
+
+@app.command("list")
+@handles_errors
+def list_models(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="Words that must all appear in the id, name, aliases, family, org, tags or repo ids."),
+    ] = None,
+    *,
+    commercial: Annotated[
+        bool,
+        typer.Option("--commercial", help="Commercial use allowed (status yes, or conditional: see conditions)."),
+    ] = False,
+    unconditional: Annotated[
+        bool,
+        typer.Option(
+            "--unconditional", help="Commercial use allowed outright (status yes: permissive or share-alike licences)."
+        ),
+    ] = False,
+    license_: Annotated[list[str] | None, typer.Option("--license", help="Licence id (repeatable: any of).")] = None,
+    license_class: Annotated[
+        list[LicenseClass] | None, typer.Option("--license-class", help="Licence class (repeatable: any of).")
+    ] = None,
+    ja: Annotated[bool, typer.Option("--ja", help="Any Japanese support (same as --ja-level multilingual).")] = False,
+    ja_level: Annotated[
+        JapaneseLevel | None,
+        typer.Option(
+            "--ja-level",
+            help="Minimum Japanese support, strongest first: pretrained > continued > finetuned > multilingual.",
+        ),
+    ] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Language code, e.g. ja, en (repeatable: all of).")
+    ] = None,
+    image: Annotated[bool, typer.Option("--image", help="Takes image input.")] = False,
+    base: Annotated[
+        str | None,
+        typer.Option("--base", help="Only models built on NAME (a model or family), at any depth."),
+    ] = None,
+    family: Annotated[list[str] | None, typer.Option("--family", help="Family (repeatable: any of).")] = None,
+    org: Annotated[
+        list[str] | None, typer.Option("--org", help="Organisation, substring (repeatable: any of).")
+    ] = None,
+    min_params: Annotated[
+        float | None,
+        typer.Option(
+            "--min-params", parser=params_opt, metavar="SIZE", help="At least SIZE parameters (7B, 1.5b, 350M)."
+        ),
+    ] = None,
+    max_params: Annotated[
+        float | None,
+        typer.Option("--max-params", parser=params_opt, metavar="SIZE", help="At most SIZE parameters."),
+    ] = None,
+    min_context: Annotated[
+        int | None,
+        typer.Option(
+            "--min-context", parser=tokens_opt, metavar="TOKENS", help="Context of at least TOKENS (8k, 128K)."
+        ),
+    ] = None,
+    after: Annotated[
+        str | None,
+        typer.Option(
+            "--released-after",
+            parser=date_opt,
+            metavar="DATE",
+            help="Released on or after DATE (YYYY[-MM[-DD]]).",
+        ),
+    ] = None,
+    before: Annotated[
+        str | None,
+        typer.Option("--released-before", parser=date_opt, metavar="DATE", help="Released before DATE."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Tag such as chat, instruct, code (repeatable: all of).")
+    ] = None,
+    sort: Annotated[SortKey, typer.Option("--sort", "-s", case_sensitive=False, help="Sort key.")] = SortKey.NAME,
+    desc: Annotated[bool, typer.Option("--desc/--asc", help="Sort descending or ascending.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N models.")] = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    ids_only: IdsOpt = False,
+    registry: RegistryOpt = None,
+    live: LiveOpt = False,
+    timeout: TimeoutOpt = 10.0,
+    ttl: TtlOpt = None,
+    strict: StrictOpt = False,
+    offline: OfflineOpt = False,
+) -> None:
+    """List models that match every filter given.
+
+    Sorting by downloads, likes or trending uses Hub data: fetched with --live, else from the cache.
+    """
+    from llmcat.query import Query, run
+
+    out_fmt = output_format(fmt, as_json, ids_only)
+    reg = load(registry)
+    bases: tuple[str, ...] = ()
+    if base is not None:
+        found = reg.resolve(base)
+        bases = tuple(m.id for m in found) if isinstance(found, list) else (found.id,)
+    level = ja_level or (JapaneseLevel.MULTILINGUAL if ja else None)
+    q = Query(
+        words=tuple(words or ()),
+        commercial=commercial,
+        unconditional=unconditional,
+        licenses=tuple(license_ or ()),
+        license_classes=tuple(license_class or ()),
+        japanese=level,
+        languages=tuple(lang or ()),
+        modalities=("image",) if image else (),
+        bases=bases,
+        families=tuple(family or ()),
+        orgs=tuple(org or ()),
+        min_params_b=min_params,
+        max_params_b=max_params,
+        min_context=min_context,
+        released_after=after,
+        released_before=before,
+        tags=tuple(tag or ()),
+        sort=sort,
+        descending=desc,
+        limit=limit,
+    )
+    hub_sort = sort in HUB_SORT_KEYS
+    if not (live or hub_sort):
+        _emit_models(run(reg, q), reg, out_fmt, None)
+        return
+    opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
+    # Hub data is needed before sorting: gather it for every match, then order and cut.
+    matches = run(reg, q._replace(sort=SortKey.NAME, limit=None)) if hub_sort else run(reg, q)
+    result = opts.run(matches, network=live)
+    models = matches
+    if hub_sort:
+        from llmcat.enrich import hub_value
+        from llmcat.query import order
+
+        field = {"downloads": "downloads", "likes": "likes", "trending": "trending_score"}[sort.value]
+        models = order(matches, sort, descending=desc, hub_value=hub_value(result.info, field))
+        models = models if limit is None else models[:limit]
+        missing = sum(1 for m in models if (h := result.info.get(m.id)) is None or h.facts is None)
+        if missing:
+            err(f"Note: {missing} model(s) have no Hub data and are listed last (use --live to fetch it).")
+    _emit_models(models, reg, out_fmt, result.info)
+    opts.finish(result)
+
+
+def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat, hub: Mapping[str, Any] | None) -> None:
+    from llmcat import formats
+
+    if out_fmt is OutputFormat.TABLE:
+        if not models:
+            err("No models match.")
+            return
+        from llmcat import render
+
+        facts = {mid: h.facts for mid, h in hub.items()} if hub is not None else None
+        render.make_console().print(render.models_table(models, reg, hub=facts))
+        return
+    records = [formats.model_record(m, reg) for m in models]
+    columns: tuple[str, ...] = formats.CSV_COLUMNS
+    if hub is not None:
+        for m, rec in zip(models, records, strict=True):
+            info = hub.get(m.id)
+            rec["hub"] = info.record() if info is not None else None
+        columns += formats.HUB_CSV_COLUMNS
+    formats.write_records(records, out_fmt, sys.stdout, columns=columns)
+
+
+# --------------------------------------------------------------------------- show
+
+
+@app.command()
+@handles_errors
+def show(
+    name: Annotated[str, typer.Argument(help="A model id, alias, Hugging Face repo id, or family name.")],
+    *,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    registry: RegistryOpt = None,
+    live: LiveOpt = False,
+    timeout: TimeoutOpt = 10.0,
+    ttl: TtlOpt = None,
+    strict: StrictOpt = False,
+    offline: OfflineOpt = False,
+) -> None:
+    """Everything about one model (or every member of a family), with why its licence is what it is."""
+    from llmcat import formats
+
+    out_fmt = output_format(fmt, as_json, False)
+    reg = load(registry)
+    found = reg.resolve(name)
+    members = found if isinstance(found, list) else [found]
+    opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
+    result = opts.run(members) if live else None
+    info = result.info if result is not None else {}
+    if isinstance(found, list):
+        if out_fmt is OutputFormat.TABLE:
+            from llmcat import render
+
+            facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
+            render.make_console().print(render.family_view(found, reg, hub=facts))
+        else:
+            records = [formats.model_record(m, reg, detail=True) for m in found]
+            if result is not None:
+                for m, rec in zip(found, records, strict=True):
+                    rec["hub"] = info[m.id].record() if m.id in info else None
+            formats.write_records(records, out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
+    else:
+        hub_rec = info[found.id].record() if found.id in info else None
+        if out_fmt is OutputFormat.TABLE:
+            from llmcat import render
+
+            render.make_console().print(render.model_detail(found, reg, hub=hub_rec if result is not None else None))
+        else:
+            record = formats.model_record(found, reg, detail=True)
+            if result is not None:
+                record["hub"] = hub_rec
+            if out_fmt is OutputFormat.JSON:
+                sys.stdout.write(formats.dumps_json(record) + "\n")
+            else:
+                formats.write_records([record], out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
+    if result is not None:
+        opts.finish(result)
