@@ -148,6 +148,33 @@ class Commercial(NamedTuple):
 _EMPTY: tuple[str, ...] = ()
 
 
+class Arch(NamedTuple):
+    """Architecture numbers read from a model's config.json (``source``); what memory estimates need.
+
+    A field is None where the config does not give it. A fine-tune that keeps its base's architecture
+    has no Arch of its own and inherits its base's.
+    """
+
+    source: str
+    layers: int | None = None
+    hidden_size: int | None = None
+    attention_heads: int | None = None
+    kv_heads: int | None = None  # = attention_heads for MHA, fewer for GQA, 1 for MQA
+    head_dim: int | None = None  # hidden_size / attention_heads unless the config says otherwise
+    intermediate_size: int | None = None  # FFN width (per expert for MoE)
+    vocab_size: int | None = None
+    experts: int | None = None  # MoE: routed experts in total
+    experts_per_token: int | None = None  # MoE: routed experts active per token
+    shared_experts: int | None = None  # MoE: always-active shared experts
+    tied_embeddings: bool | None = None
+    max_positions: int | None = None
+    sliding_window: int | None = None  # tokens a sliding-window attention layer keeps
+    global_layers: int | None = None  # with sliding_window: layers that still attend to the whole context
+    attention_layers: int | None = None  # hybrid models: layers with attention (the rest keep no KV cache)
+    kv_latent_dim: int | None = None  # MLA: cached latent per token and layer (kv_lora_rank + rope dim)
+    dtype: str | None = None  # the checkpoint's weight dtype (torch_dtype)
+
+
 class Model(NamedTuple):
     id: str
     name: str
@@ -171,21 +198,23 @@ class Model(NamedTuple):
     description: str | None = None
     origin: str = "bundled"  # "bundled", or the path of the user registry it came from
     gated: bool | None = None  # whether the Hub repo asks users to accept terms before download
+    config: Arch | None = None  # architecture numbers from its own config.json (else inherited: see Registry)
 
     def to_row(self) -> tuple[Any, ...]:
         """A plain tuple (marshal-able: no NamedTuples, no enums) in field order."""
-        if not self.restrictions and self.japanese is None:
+        if not self.restrictions and self.japanese is None and self.config is None:
             return tuple(self)
         r = tuple(
             (x.kind, x.text, x.binding, x.status.value if x.status else None, x.source) for x in self.restrictions
         )
         ja = self.japanese.value if self.japanese is not None else None
-        return (*self[:13], r, self.languages, ja, *self[16:])
+        cfg = tuple(self.config) if self.config is not None else None
+        return (*self[:13], r, self.languages, ja, *self[16:22], cfg)
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> Model:
-        restrictions, ja = row[13], row[15]
-        if not restrictions and ja is None:
+        restrictions, ja, cfg = row[13], row[15], row[22]
+        if not restrictions and ja is None and cfg is None:
             return cls._make(row)
         return cls._make(
             (
@@ -193,7 +222,8 @@ class Model(NamedTuple):
                 tuple(Restriction(k, t, b, Status(s) if s else None, src) for k, t, b, s, src in restrictions),
                 row[14],
                 _JA_BY_VALUE[ja] if ja is not None else None,
-                *row[16:],
+                *row[16:22],
+                Arch._make(cfg) if cfg is not None else None,
             )
         )
 

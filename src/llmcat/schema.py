@@ -22,7 +22,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from llmcat.records import Condition, JapaneseLevel, License, LicenseClass, Model, Restriction, Status
+from llmcat.records import Arch, Condition, JapaneseLevel, License, LicenseClass, Model, Restriction, Status
 
 Slug = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)]
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -78,6 +78,35 @@ def _real_date(v: str | None) -> str | None:
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Alias = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
+Count = Annotated[int, Field(gt=0, le=10_000_000, strict=True)]  # a layer, head, expert or width count
+Tokens = Annotated[int, Field(gt=0, le=1_000_000_000, strict=True)]
+Dtype = Literal["float32", "float16", "bfloat16", "float8", "int8", "int4", "mixed"]
+
+
+class ConfigSpec(_Strict):
+    """Architecture numbers read from the model's config.json (``source`` is its URL)."""
+
+    source: Url
+    layers: Count | None = None
+    hidden_size: Count | None = None
+    attention_heads: Count | None = None
+    kv_heads: Count | None = None
+    head_dim: Count | None = None
+    intermediate_size: Count | None = None
+    vocab_size: Count | None = None
+    experts: Count | None = None
+    experts_per_token: Count | None = None
+    shared_experts: Count | None = None
+    tied_embeddings: StrictBool | None = None
+    max_positions: Tokens | None = None
+    sliding_window: Tokens | None = None
+    global_layers: Annotated[int, Field(ge=0, le=10_000_000, strict=True)] | None = None
+    attention_layers: Annotated[int, Field(ge=0, le=10_000_000, strict=True)] | None = None
+    kv_latent_dim: Count | None = None
+    dtype: Dtype | None = None
+
+    def to_record(self) -> Arch:
+        return Arch(**self.model_dump())
 
 
 @with_config(ConfigDict(extra="forbid"))
@@ -107,6 +136,7 @@ class ModelFields(TypedDict):
     description: NotRequired[Text | None]
     sources: Annotated[tuple[Url, ...], Field(min_length=1)]
     gated: NotRequired[StrictBool | None]
+    config: NotRequired[ConfigSpec | None]
 
 
 def entry_problems(m: Model) -> list[tuple[str | None, str]]:
@@ -163,6 +193,7 @@ def to_record(m: ModelFields, origin: str) -> Model:
             g("description"),
             origin,
             g("gated"),
+            c.to_record() if (c := m.get("config")) is not None else None,
         )
     )
 

@@ -22,7 +22,7 @@ from llmcat.registry.compile import Parsed, compile_sources, validate_file
 from llmcat.registry.sources import Source, bundled_sources, user_source
 from llmcat.registry.store import Registry
 
-_INDEX_FORMAT = 5
+_INDEX_FORMAT = 6
 _INDEX_KEEP = 8  # compiled indexes kept in the cache; older ones are pruned
 _MAGIC = b"LLMCATIX"
 
