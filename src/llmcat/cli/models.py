@@ -28,6 +28,7 @@ from llmcat.cli.common import (
     params_opt,
     tokens_opt,
 )
+from llmcat.errors import UsageError
 from llmcat.formats import OutputFormat
 from llmcat.query import HUB_SORT_KEYS, SortKey
 from llmcat.records import JapaneseLevel, LicenseClass
@@ -109,9 +110,28 @@ def list_models(
     tag: Annotated[
         list[str] | None, typer.Option("--tag", help="Tag such as chat, instruct, code (repeatable: all of).")
     ] = None,
-    sort: Annotated[SortKey, typer.Option("--sort", "-s", case_sensitive=False, help="Sort key.")] = SortKey.NAME,
-    desc: Annotated[bool, typer.Option("--desc/--asc", help="Sort descending or ascending.")] = False,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            "-s",
+            metavar="KEY",
+            help="Sort key: name, released, params, context, downloads, likes, trending, "
+            "or score:BENCH[/TASK] (see `llmcat scores`; best first unless --asc).",
+        ),
+    ] = SortKey.NAME.value,
+    desc: Annotated[
+        bool | None, typer.Option("--desc/--asc", help="Sort descending or ascending. [default: ascending]")
+    ] = None,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N models.")] = None,
+    min_score: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--min-score",
+            metavar="BENCH=VALUE",
+            help="A score of at least VALUE on BENCH[/TASK], e.g. swallow-ja=0.5 (repeatable: all of).",
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     ids_only: IdsOpt = False,
@@ -129,6 +149,8 @@ def list_models(
     from llmcat.query import Query, run
 
     out_fmt = output_format(fmt, as_json, ids_only)
+    score_sort = sort.strip().lower().startswith("score:")
+    sort_key = SortKey.NAME if score_sort else parse_sort_key(sort)
     reg = load(registry)
     bases: tuple[str, ...] = ()
     if base is not None:
@@ -153,11 +175,15 @@ def list_models(
         released_after=after,
         released_before=before,
         tags=tuple(tag or ()),
-        sort=sort,
-        descending=desc,
+        sort=sort_key,
+        descending=bool(desc),
         limit=limit,
     )
-    hub_sort = sort in HUB_SORT_KEYS
+    if score_sort or min_score:
+        models = ranked_by_scores(reg, q, sort.split(":", 1)[1] if score_sort else None, min_score or (), desc)
+        _emit_models(models, reg, out_fmt, None)
+        return
+    hub_sort = sort_key in HUB_SORT_KEYS
     if not (live or hub_sort):
         _emit_models(run(reg, q), reg, out_fmt, None)
         return
@@ -170,14 +196,47 @@ def list_models(
         from llmcat.enrich import hub_value
         from llmcat.query import order
 
-        field = {"downloads": "downloads", "likes": "likes", "trending": "trending_score"}[sort.value]
-        models = order(matches, sort, descending=desc, hub_value=hub_value(result.info, field))
+        field = {"downloads": "downloads", "likes": "likes", "trending": "trending_score"}[sort_key.value]
+        models = order(matches, sort_key, descending=bool(desc), hub_value=hub_value(result.info, field))
         models = models if limit is None else models[:limit]
         missing = sum(1 for m in models if (h := result.info.get(m.id)) is None or h.facts is None)
         if missing:
             err(f"Note: {missing} model(s) have no Hub data and are listed last (use --live to fetch it).")
     _emit_models(models, reg, out_fmt, result.info)
     opts.finish(result)
+
+
+def parse_sort_key(text: str) -> SortKey:
+    try:
+        return SortKey(text.strip().lower())
+    except ValueError:
+        keys = ", ".join(k.value for k in SortKey)
+        raise UsageError(f"unknown sort key {text!r}: use one of {keys}, or score:BENCH") from None
+
+
+def ranked_by_scores(reg: Any, q: Any, sort_by: str | None, bounds: Sequence[str], desc: bool | None) -> list[Any]:
+    """The query's matches kept by --min-score and ordered by --sort score:BENCH, with notes."""
+    from llmcat import scores
+    from llmcat.query import run
+
+    book = scores.load()
+    parsed = [scores.parse_min_score(b, book) for b in bounds]
+    key = book.parse_key(sort_by) if sort_by is not None else None
+    models = run(reg, q._replace(limit=None) if key is not None else q)
+    if parsed:
+        kept = scores.keep_min_scores(models, book, parsed)
+        if kept.missing:
+            names = ", ".join(str(k) for k, _ in parsed)
+            err(f"note: {kept.missing} models left out: no {names} score (--min-score keeps only scored models)")
+        models = kept.models
+    if key is not None:
+        ranked = scores.order_by_score(models, book, key, descending=desc is not False)
+        if ranked.missing:
+            err(f"note: {ranked.missing} models have no {key} score and are listed last")
+        models = ranked.models if q.limit is None else ranked.models[: q.limit]
+    for src in book.sources:
+        err(f"scores: {src.name} ({src.license}), {src.url}")
+    return models
 
 
 def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat, hub: Mapping[str, Any] | None) -> None:
@@ -220,7 +279,7 @@ def show(
     offline: OfflineOpt = False,
 ) -> None:
     """Everything about one model (or every member of a family), with why its licence is what it is."""
-    from llmcat import formats
+    from llmcat import formats, scores
 
     out_fmt = output_format(fmt, as_json, False)
     reg = load(registry)
@@ -236,7 +295,10 @@ def show(
             facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
             render.make_console().print(render.family_view(found, reg, hub=facts))
         else:
+            book = scores.load()
             records = [formats.model_record(m, reg, detail=True) for m in found]
+            for m, rec in zip(found, records, strict=True):
+                rec["scores"] = [sc.record() for sc in book.for_model(m)]
             if result is not None:
                 for m, rec in zip(found, records, strict=True):
                     rec["hub"] = info[m.id].record() if m.id in info else None
@@ -246,9 +308,13 @@ def show(
         if out_fmt is OutputFormat.TABLE:
             from llmcat import render
 
-            render.make_console().print(render.model_detail(found, reg, hub=hub_rec if result is not None else None))
+            detail = render.model_detail(
+                found, reg, hub=hub_rec if result is not None else None, scores=scores.panel_data(found)
+            )
+            render.make_console().print(detail)
         else:
             record = formats.model_record(found, reg, detail=True)
+            record["scores"] = [sc.record() for sc in scores.load().for_model(found)]
             if result is not None:
                 record["hub"] = hub_rec
             if out_fmt is OutputFormat.JSON:

@@ -43,7 +43,7 @@ class Source:
         return f"{self.path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"
 
 
-def _bundled_path(name: str) -> Path:
+def bundled_path(name: str) -> Path:
     # Installed wheel: llmcat/data/NAME beside this module. Source checkout (editable install, tests):
     # the registry lives at the top-level data/. (Plain paths, not importlib.resources: llmcat is never
     # run from a zip, and the import costs start-up time.)
@@ -57,7 +57,7 @@ def _bundled_path(name: str) -> Path:
 def bundled_sources() -> list[Source]:
     out = []
     for name in ("licenses.yaml", "models.yaml"):
-        path = _bundled_path(name)
+        path = bundled_path(name)
         out.append(Source(str(path), None, origin="bundled", path=path))
     return out
 
