@@ -70,7 +70,9 @@ def test_regular_16bit_finetuning_of_65b_needs_more_than_780gb(reg: Registry) ->
 
 def test_guanaco_inherits_llama_65b_and_gets_the_same_answer(reg: Registry) -> None:  # QLORA
     b = fit.basis_for(reg.models["guanaco-65b"], reg.models)
-    assert b is not None and b.kind == "inherited" and b.config_from == "llama-65b"
+    assert b is not None
+    assert b.kind == "inherited"
+    assert b.config_from == "llama-65b"
     e = fit.estimate(b, fit.Settings("qlora", context=512))
     assert 24 < e.total_gib <= 48
 
@@ -185,10 +187,10 @@ KAITCHUP_OFFLOAD = "https://kaitchup.substack.com/p/run-mixtral-8x7b-on-consumer
 
 
 def test_mixtral_needs_more_than_90gb_in_16_bits(reg: Registry) -> None:  # KAITCHUP_AQLM
-    """"You would need more than 90 GB of GPU VRAM to load it": every expert is in memory."""
+    """ "You would need more than 90 GB of GPU VRAM to load it": every expert is in memory."""
     assert est(reg, "mixtral-8x7b-instruct", quant="bf16").weights_gib * GIB > 90 * GB
 
 
 def test_mixtral_4bit_does_not_fit_a_24gb_card(reg: Registry) -> None:  # KAITCHUP_AQLM, KAITCHUP_OFFLOAD
-    """"Even 4-bit quantization still produces a model that is too large for ... the RTX 4090 24 GB"."""
+    """ "Even 4-bit quantization still produces a model that is too large for ... the RTX 4090 24 GB"."""
     assert est(reg, "mixtral-8x7b-instruct", quant="awq").total_gib > 24

@@ -140,14 +140,20 @@ def _round_to(x: float, step: int) -> int:
 def generic_arch(params_b: float, source: str) -> tuple[Arch, tuple[str, ...]]:
     """A dense decoder of ``params_b`` billion parameters, shaped like the Llama family.
 
-    P = 12 L h^2 (attention 4 h^2, gated MLP 3 h i with i = 8h/3), L = h / 128 layers, heads of 128,
-    8 KV heads (grouped-query attention), a 32,000-token vocabulary, untied embeddings.
+    Hidden size h from P ≈ 12 L h^2 with L = h / 128 layers; heads of 128, 8 KV heads (grouped-query
+    attention), a 32,000-token vocabulary, untied embeddings; the gated FFN's width makes the parts
+    add up to P.
     """
     p = params_b * 1e9
+    vocab = 32000
     hidden = _round_to((128 * p / 12) ** (1 / 3), 128)
     layers = max(1, round(p / (12 * hidden * hidden)))
     heads = max(1, hidden // 128)
     kv = min(8, heads)
+    # The FFN takes what attention and embeddings leave, so the shape adds up to P.
+    attn = 2 * hidden * hidden + 2 * hidden * kv * 128
+    ffn = (p - 2 * vocab * hidden) / layers - attn
+    intermediate = _round_to(max(ffn, 3 * hidden * 128) / (3 * hidden), 128)
     arch = Arch(
         source=source,
         layers=layers,
@@ -155,14 +161,14 @@ def generic_arch(params_b: float, source: str) -> tuple[Arch, tuple[str, ...]]:
         attention_heads=heads,
         kv_heads=kv,
         head_dim=128,
-        intermediate_size=_round_to(8 * hidden / 3, 128),
-        vocab_size=32000,
+        intermediate_size=intermediate,
+        vocab_size=vocab,
         tied_embeddings=False,
     )
     assumed = (
         f"no config.json numbers: a dense Llama-like shape for {params_b:g}B parameters "
-        f"(P = 12·L·h², L = h/128: {layers} layers, hidden {hidden}, {heads} heads of 128, "
-        f"{kv} KV heads, FFN {arch.intermediate_size}, vocabulary 32000)",
+        f"(hidden h with P ≈ 12·L·h² and L = h/128: {layers} layers, hidden {hidden}, {heads} heads of 128, "
+        f"{kv} KV heads, FFN {intermediate} so that the parts add up to P, vocabulary {vocab})",
         "KV heads assumed 8 (grouped-query attention); a multi-head-attention model's cache is heads/8 times larger",
     )
     return arch, assumed
