@@ -291,3 +291,13 @@ def test_tree_of_a_family(runner: CliRunner) -> None:
     roots = [t["id"] for t in json.loads(out)]
     assert "llama-3.1-8b" in roots
     assert "llama-3.1-8b-instruct" not in roots
+
+
+def test_bundled_mixtral_uses_its_publishers_config_and_its_base_stays_estimated(runner: CliRunner) -> None:
+    rec = json.loads(ok(runner, "fit", "mixtral-8x7b-instruct-v0.1", "--json", "--quant", "bf16")[0])
+    assert rec["basis"]["kind"] == "config"
+    assert rec["basis"]["source"].startswith("https://huggingface.co/mistralai/Mixtral-8x7B-Instruct-v0.1/")
+    assert rec["basis"]["experts"] == 8
+    assert rec["estimated"] is False
+    base = json.loads(ok(runner, "fit", "mixtral-8x7b-v0.1", "--json")[0])
+    assert base["basis"]["kind"] == "estimated"  # a config is inherited downwards, never upwards
