@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from llmcat.cli import app
 
-from .conftest import SMALL
+from .conftest import FIXTURES, SMALL
+from .hubserver import serve
 
 ARCH = str(Path(__file__).parent / "fixtures" / "arch.yaml")
 ESTIMATE_KEYS = [
@@ -301,3 +302,23 @@ def test_bundled_mixtral_uses_its_publishers_config_and_its_base_stays_estimated
     assert rec["estimated"] is False
     base = json.loads(ok(runner, "fit", "mixtral-8x7b-v0.1", "--json")[0])
     assert base["basis"]["kind"] == "estimated"  # a config is inherited downwards, never upwards
+
+
+def test_compare_shows_cached_hub_data_and_never_asks_the_hub(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reg = ["-r", str(FIXTURES / "hubreg.yaml")]
+    with serve() as hub:
+        for repo in ("acme/alpha", "solo/one"):
+            hub.add(repo)
+        hub.models["solo/one"]["downloads"] = 99_999
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        before = json.loads(ok(runner, "compare", "solo-one", "acme-alpha", *reg, "--json")[0])
+        assert [m["hub_downloads"] for m in before["models"]] == [None, None]
+        assert hub.requests == 0  # nothing cached: nothing shown, and the Hub is not asked
+        ok(runner, "list", "--live", "--family", "hubfam", *reg, "--json")  # fills the cache
+        asked = hub.requests
+        after = json.loads(ok(runner, "compare", "solo-one", "acme-alpha", *reg, "--json")[0])
+        assert hub.requests == asked
+    assert [m["hub_downloads"] for m in after["models"]] == [99_999, 1000]
+    assert "hub_downloads" in after["differs"]
