@@ -3,7 +3,7 @@
 The models' architecture numbers are their real config.json values (tests/fixtures/arch.yaml).
 Published "GB" are decimal (10^9 bytes) unless the source says GiB; we compare bytes.
 
-Tolerances reached (README, "Memory estimates"): KV cache exact (within 1 %); weights within 5 % of
+Tolerances reached (README, "Will it run here?"): KV cache exact (within 1 %); weights within 5 % of
 published 16-bit sizes and llama.cpp's own sizes; GGUF files within 8 % (Q2_K mixes changed since
 2023, the rest within 2 %); fine-tuning: on the right side of each of the QLoRA paper's claims.
 """
