@@ -136,6 +136,8 @@ def test_fit_vram_lists_what_fits_most_headroom_first(runner: CliRunner) -> None
         (["fit", "llama-3.1-8b", "--vram", "24GB", "--gpu", "h100"], 2, "not both"),
         (["fit", "lama-3.1-8b"], 1, "Did you mean"),
         (["fit", "no-size-model", "-r", ARCH], 1, "nothing to estimate"),
+        (["fit", "llama-3.1", "-r", ARCH], 1, "is a family"),
+        (["fit", "0B"], 1, "unknown model"),
     ],
 )
 def test_fit_errors_are_one_line(runner: CliRunner, args: list[str], code: int, message: str) -> None:
@@ -322,3 +324,22 @@ def test_compare_shows_cached_hub_data_and_never_asks_the_hub(
         assert hub.requests == asked
     assert [m["hub_downloads"] for m in after["models"]] == [99_999, 1000]
     assert "hub_downloads" in after["differs"]
+
+
+def test_a_very_deep_lineage_never_crashes(runner: CliRunner, tmp_path: Path) -> None:
+    lines = ["schema_version: 1", "models:"]
+    for i in range(300):
+        base = f", base_model: deep-{i - 1}" if i else ""
+        lines.append(
+            f"  - {{id: deep-{i}, name: Deep {i}, family: deep, org: Deep, license: mit{base}, "
+            "sources: [https://example.org/deep]}"
+        )
+    path = tmp_path / "deep.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    mermaid, _ = ok(runner, "tree", "deep-0", "-r", str(path), "--format", "mermaid")
+    assert mermaid.count("-->") == 299
+    dot, _ = ok(runner, "tree", "deep-150", "-r", str(path), "--format", "dot")
+    assert dot.count("->") == 299
+    table, _ = ok(runner, "tree", "deep-299", "-r", str(path))
+    assert "deep-299" in table
+    assert "too deep for nested JSON" in fails(runner, 1, "tree", "deep-0", "-r", str(path), "--json")

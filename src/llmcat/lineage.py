@@ -53,13 +53,35 @@ def _node(registry: Registry, m: Model, children: tuple[Node, ...], focus: bool 
 
 
 def subtree(registry: Registry, model_id: str, focus: str | None = None, _seen: set[str] | None = None) -> Node:
-    """``model_id`` and everything built on it, children in id order."""
+    """``model_id`` and everything built on it, children in id order. Iterative: any depth."""
     seen = _seen if _seen is not None else set()
     seen.add(model_id)
-    kids = tuple(
-        subtree(registry, c, focus, seen) for c in sorted(registry.children.get(model_id, ())) if c not in seen
-    )
-    return _node(registry, registry.models[model_id], kids, focus == model_id)
+    order: list[str] = []
+    kids_of: dict[str, list[str]] = {}
+    stack = [model_id]
+    while stack:
+        mid = stack.pop()
+        order.append(mid)
+        kids = [c for c in sorted(registry.children.get(mid, ())) if c not in seen]
+        seen.update(kids)
+        kids_of[mid] = kids
+        stack.extend(kids)
+    built: dict[str, Node] = {}
+    for mid in reversed(order):  # children before their parents
+        kids_nodes = tuple(built.pop(c) for c in kids_of[mid])
+        built[mid] = _node(registry, registry.models[mid], kids_nodes, focus == mid)
+    return built[model_id]
+
+
+def depth(trees: Sequence[Node]) -> int:
+    """Levels in the deepest tree (1 for a lone model)."""
+    deepest = 0
+    stack = [(t, 1) for t in trees]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((c, d + 1) for c in node.children)
+    return deepest
 
 
 def forest(registry: Registry) -> list[Node]:

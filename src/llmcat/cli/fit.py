@@ -28,6 +28,9 @@ class Optimizer(StrEnum):
     PAGED_ADAMW_8BIT = "paged-adamw-8bit"
 
 
+MAX_JSON_DEPTH = 100  # nested objects per level: two; orjson refuses more than 254
+
+
 class TreeFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
@@ -349,6 +352,11 @@ def tree(
         else:
             trees, title = [lineage.tree_of(reg, found)], f"Lineage of {found.id}"
     if fmt is TreeFormat.JSON:
+        if lineage.depth(trees) > MAX_JSON_DEPTH:
+            raise LlmcatError(
+                f"the lineage is more than {MAX_JSON_DEPTH} levels deep: too deep for nested JSON "
+                "(use --format mermaid or dot)"
+            )
         sys.stdout.write(formats.dumps_json([n.record() for n in trees]) + "\n")
     elif fmt is TreeFormat.MERMAID:
         sys.stdout.write(lineage.to_mermaid(trees))
