@@ -253,3 +253,44 @@ def test_gpu_table() -> None:
     assert find_gpu("a100_80g") == GPUS["a100-80g"]
     assert find_gpu("rtx4090") == GPUS["rtx-4090"]
     assert find_gpu("nope") is None
+
+
+# ----------------------------------------------------------------- import boundaries
+
+FIT_CORE = "llmcat.fit, llmcat.fitbasis, llmcat.fitquants, llmcat.gpus, llmcat.lineage, llmcat.compare"
+
+
+def test_fit_core_imports_no_framework_and_not_the_cli() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        f"import sys, {FIT_CORE}; "
+        "bad = {'typer', 'rich', 'huggingface_hub', 'yaml'} & {m.split('.')[0] for m in sys.modules}; "
+        "assert not bad, bad; assert 'llmcat.cli' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_warm_fits_listing_imports_nothing_heavy(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LLMCAT_", "HF_"))}
+    env["LLMCAT_CACHE_DIR"] = str(tmp_path / "cache")
+    subprocess.run([sys.executable, "-m", "llmcat", "list", "-q"], check=True, env=env, capture_output=True)
+    code = """
+import sys, io
+from llmcat.cli import app
+sys.stdout = io.StringIO()
+try:
+    app(["list", "--fits", "24GB", "--fit-mode", "qlora", "--json"])
+except SystemExit as e:
+    assert e.code in (0, None), e.code
+sys.stdout = sys.__stdout__
+loaded = {m.split(".")[0] for m in sys.modules} | set(sys.modules)
+bad = {"yaml", "rich", "huggingface_hub", "llmcat.schema", "llmcat.render", "llmcat.render_fit"} & loaded
+assert not bad, bad
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
