@@ -6,9 +6,11 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from llmcat.fitquants import ModeName, QuantName
 from llmcat.records import JapaneseLevel, LicenseClass, Model, Status
 
 if TYPE_CHECKING:
+    from llmcat.fit import Screened
     from llmcat.registry import Registry
 
 
@@ -48,6 +50,10 @@ class Query(NamedTuple):
     sort: SortKey = SortKey.NAME
     descending: bool = False
     limit: int | None = None
+    fits_gib: float | None = None  # keep models whose memory estimate fits (llmcat.fit); unknowns dropped
+    fit_mode: ModeName = "inference"
+    fit_quant: QuantName | None = None  # None: the mode's default (must be one the mode runs on)
+    fit_context: int | None = None  # None: the mode's default, capped at the model's context
 
 
 Row = tuple[Any, ...]  # a Model, or the plain tuple it is built from (same field order)
@@ -171,5 +177,16 @@ def run(
         descendants = frozenset(m.id for b in q.bases for m in registry.descendants(b))
     models = registry.models
     kept = [models[row[ID]] for row in registry.rows() if matches(row, q, registry, descendants=descendants)]
+    if q.fits_gib is not None:
+        kept = screen_fits(kept, registry, q).kept
     ordered = order(kept, q.sort, descending=q.descending, hub_value=hub_value)
     return ordered if q.limit is None else ordered[: q.limit]
+
+
+def screen_fits(models: Sequence[Model], registry: Registry, q: Query) -> Screened:
+    """``--fits``: the models whose estimate fits in ``q.fits_gib`` (a :class:`llmcat.fit.Screened`:
+    what fits, the estimates used, and the ids with no estimate, which are dropped)."""
+    from llmcat.fit import Settings, screen
+
+    settings = Settings(q.fit_mode, q.fit_quant, q.fit_context)
+    return screen(models, registry, q.fits_gib if q.fits_gib is not None else 0.0, settings)

@@ -80,3 +80,21 @@ def parse_duration(text: str) -> float:
     if not m:
         raise ValueError(f"not a duration: {text!r} (try 90s, 30m, 24h or 7d)")
     return float(m.group(1)) * _DURATION_SCALE[m.group(2).lower()]
+
+
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:([kmgt])(?:i?b)?)?\s*$", re.IGNORECASE)
+_MEMORY_SCALE = {"k": 1 / (1 << 20), "m": 1 / 1024, "g": 1.0, "t": 1024.0}
+
+
+def parse_memory(text: str) -> float:
+    """'24GB', '24G', '24GiB' and '24' -> 24.0 GiB; '512MB' -> 0.5; '1.5T' -> 1536.0.
+
+    A card sold as "24 GB" shows 24 GiB in nvidia-smi, so GB and GiB read alike.
+    """
+    m = _MEMORY.match(text)
+    if not m:
+        raise ValueError(f"not an amount of memory: {text!r} (try 24GB, 24G, 80GiB)")
+    value = float(m.group(1)) * _MEMORY_SCALE[(m.group(2) or "g").lower()]
+    if value <= 0:
+        raise ValueError(f"not an amount of memory: {text!r} (must be more than 0)")
+    return value

@@ -28,6 +28,8 @@ from llmcat.cli.common import (
     params_opt,
     tokens_opt,
 )
+from llmcat.cli.fit import Mode as FitMode
+from llmcat.cli.fit import memory_opt, quant_opt
 from llmcat.errors import UsageError
 from llmcat.formats import OutputFormat
 from llmcat.query import HUB_SORT_KEYS, SortKey
@@ -132,6 +134,28 @@ def list_models(
             help="A score of at least VALUE on BENCH[/TASK], e.g. swallow-ja=0.5 (repeatable: all of).",
         ),
     ] = None,
+    fits: Annotated[
+        float | None,
+        typer.Option(
+            "--fits",
+            parser=memory_opt,
+            metavar="MEMORY",
+            help="Fits in MEMORY (24GB = 24G = 24GiB) or on a GPU (rtx-4090): see `llmcat fit`.",
+        ),
+    ] = None,
+    fit_mode: Annotated[
+        FitMode, typer.Option("--fit-mode", case_sensitive=False, help="With --fits: inference, qlora, lora or full.")
+    ] = FitMode.INFERENCE,
+    fit_quant: Annotated[
+        str | None,
+        typer.Option(
+            "--quant", parser=quant_opt, metavar="Q", help="With --fits: weight format (bf16, int4, q4_k_m…)."
+        ),
+    ] = None,
+    fit_context: Annotated[
+        int | None,
+        typer.Option("--context", parser=tokens_opt, metavar="TOKENS", help="With --fits: tokens per sequence (8k)."),
+    ] = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     ids_only: IdsOpt = False,
@@ -178,18 +202,43 @@ def list_models(
         sort=sort_key,
         descending=bool(desc),
         limit=limit,
+        fits_gib=fits,
+        fit_mode=fit_mode.value,
+        fit_quant=fit_quant,  # type: ignore[arg-type]  # checked by quant_opt
+        fit_context=fit_context,
     )
+    fitted: dict[str, Any] = {}
+
+    def select(qq: Query) -> list[Any]:
+        """``run``; with --fits, the memory screen comes after every other filter, and says what it drops."""
+        if qq.fits_gib is None:
+            return run(reg, qq)
+        from llmcat.cli.fit import check_fit_settings
+        from llmcat.query import screen_fits
+
+        check_fit_settings(qq.fit_mode, qq.fit_quant)
+        screened = screen_fits(run(reg, qq._replace(fits_gib=None, limit=None)), reg, qq)
+        if screened.unknown:
+            err(
+                f"Note: {len(screened.unknown)} model(s) have no memory estimate (no parameter count or "
+                "architecture) and are left out by --fits."
+            )
+        fitted.update(screened.estimates)
+        return screened.kept if qq.limit is None else screened.kept[: qq.limit]
+
     if score_sort or min_score:
-        models = ranked_by_scores(reg, q, sort.split(":", 1)[1] if score_sort else None, min_score or (), desc)
-        _emit_models(models, reg, out_fmt, None)
+        by_score = score_sort and q.limit is not None
+        matches = select(q._replace(limit=None) if by_score else q)
+        models = ranked_by_scores(matches, sort.split(":", 1)[1] if score_sort else None, min_score or (), desc)
+        _emit_models(models if not by_score else models[: q.limit], reg, out_fmt, None, fitted, fits)
         return
     hub_sort = sort_key in HUB_SORT_KEYS
     if not (live or hub_sort):
-        _emit_models(run(reg, q), reg, out_fmt, None)
+        _emit_models(select(q), reg, out_fmt, None, fitted, fits)
         return
     opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
     # Hub data is needed before sorting: gather it for every match, then order and cut.
-    matches = run(reg, q._replace(sort=SortKey.NAME, limit=None)) if hub_sort else run(reg, q)
+    matches = select(q._replace(sort=SortKey.NAME, limit=None)) if hub_sort else select(q)
     result = opts.run(matches, network=live)
     models = matches
     if hub_sort:
@@ -202,7 +251,7 @@ def list_models(
         missing = sum(1 for m in models if (h := result.info.get(m.id)) is None or h.facts is None)
         if missing:
             err(f"Note: {missing} model(s) have no Hub data and are listed last (use --live to fetch it).")
-    _emit_models(models, reg, out_fmt, result.info)
+    _emit_models(models, reg, out_fmt, result.info, fitted, fits)
     opts.finish(result)
 
 
@@ -214,15 +263,13 @@ def parse_sort_key(text: str) -> SortKey:
         raise UsageError(f"unknown sort key {text!r}: use one of {keys}, or score:BENCH") from None
 
 
-def ranked_by_scores(reg: Any, q: Any, sort_by: str | None, bounds: Sequence[str], desc: bool | None) -> list[Any]:
-    """The query's matches kept by --min-score and ordered by --sort score:BENCH, with notes."""
+def ranked_by_scores(models: Sequence[Any], sort_by: str | None, bounds: Sequence[str], desc: bool | None) -> list[Any]:
+    """``models`` kept by --min-score and ordered by --sort score:BENCH, with notes on stderr."""
     from llmcat import scores
-    from llmcat.query import run
 
     book = scores.load()
     parsed = [scores.parse_min_score(b, book) for b in bounds]
     key = book.parse_key(sort_by) if sort_by is not None else None
-    models = run(reg, q._replace(limit=None) if key is not None else q)
     if parsed:
         kept = scores.keep_min_scores(models, book, parsed)
         if kept.missing:
@@ -233,13 +280,20 @@ def ranked_by_scores(reg: Any, q: Any, sort_by: str | None, bounds: Sequence[str
         ranked = scores.order_by_score(models, book, key, descending=desc is not False)
         if ranked.missing:
             err(f"note: {ranked.missing} models have no {key} score and are listed last")
-        models = ranked.models if q.limit is None else ranked.models[: q.limit]
+        models = ranked.models
     for src in book.sources:
         err(f"scores: {src.name} ({src.license}), {src.url}")
-    return models
+    return list(models)
 
 
-def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat, hub: Mapping[str, Any] | None) -> None:
+def _emit_models(
+    models: Sequence[Any],
+    reg: Any,
+    out_fmt: OutputFormat,
+    hub: Mapping[str, Any] | None,
+    fitted: Mapping[str, Any] | None = None,
+    vram: float | None = None,
+) -> None:
     from llmcat import formats
 
     if out_fmt is OutputFormat.TABLE:
@@ -258,6 +312,13 @@ def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat, hub: Ma
             info = hub.get(m.id)
             rec["hub"] = info.record() if info is not None else None
         columns += formats.HUB_CSV_COLUMNS
+    if fitted and vram is not None:
+        from llmcat.fit import fit_record
+
+        for m, rec in zip(models, records, strict=True):
+            basis, est = fitted[m.id]
+            rec["fit"] = fit_record(basis, est, vram)
+        columns += ("fit.total_gib", "fit.headroom_gib", "fit.mode", "fit.quant", "fit.context", "fit.basis")
     formats.write_records(records, out_fmt, sys.stdout, columns=columns)
 
 
