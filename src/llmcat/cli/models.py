@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from llmcat.cli.app import app
+from llmcat.cli.audit import ConditionKindChoice, licence_filter_notes, load_list_policy
 from llmcat.cli.common import (
     FormatOpt,
     HubOptions,
@@ -112,6 +114,18 @@ def list_models(
     sort: Annotated[SortKey, typer.Option("--sort", "-s", case_sensitive=False, help="Sort key.")] = SortKey.NAME,
     desc: Annotated[bool, typer.Option("--desc/--asc", help="Sort descending or ascending.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N models.")] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", dir_okay=False, help="Only models that comply with this licence policy file."),
+    ] = None,
+    without_condition: Annotated[
+        list[ConditionKindChoice] | None,
+        typer.Option(
+            "--without-condition",
+            case_sensitive=False,
+            help="No licence condition of this kind along the lineage (repeatable: none of).",
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     ids_only: IdsOpt = False,
@@ -156,7 +170,11 @@ def list_models(
         sort=sort,
         descending=desc,
         limit=limit,
+        without_conditions=tuple(k.value for k in without_condition or ()),
+        policy=load_list_policy(policy, reg),
     )
+    if q.without_conditions or q.policy is not None:
+        licence_filter_notes(reg, q, policy)
     hub_sort = sort in HUB_SORT_KEYS
     if not (live or hub_sort):
         _emit_models(run(reg, q), reg, out_fmt, None)
