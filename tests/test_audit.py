@@ -166,6 +166,26 @@ def test_unknown_and_missing_licences(runner: CliRunner) -> None:
     assert kinds(bare) == ["no-license"]
 
 
+def test_lineage_size_is_bounded(runner: CliRunner, hub: StandInHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    from llmcat import auditwalk
+
+    monkeypatch.setattr(auditwalk, "MAX_CARDS", 1)
+    data = audit_json(runner, "fan/l2")
+    assert kinds(data) == ["lineage-too-large"]
+    assert data["commercial"] == "unknown"
+    assert hub.hits["/api/models/solo/root"] == 0
+
+
+def test_other_licence_without_a_name(runner: CliRunner, hub: StandInHub) -> None:
+    hub.card("fan/other", license="other")
+    data = audit_json(runner, "fan/other")
+    assert (
+        data["findings"][0]["message"]
+        == "fan/other: licence 'other (no license_name)' is not in llmcat's licence table"
+    )
+    assert data["commercial"] == "unknown"
+
+
 @pytest.mark.usefixtures("hub")
 def test_caveats_of_a_registered_base_travel(runner: CliRunner) -> None:
     data = audit_json(runner, "fan/chat-ft")

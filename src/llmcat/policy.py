@@ -25,7 +25,13 @@ if TYPE_CHECKING:
     from llmcat.yamlsrc import Loc
 
 FindingKind = Literal[
-    "more-permissive", "unresolved-base", "unknown-license", "no-license", "chain-too-deep", "cycle", "too-many-paths"
+    "more-permissive",
+    "unresolved-base",
+    "unknown-license",
+    "no-license",
+    "chain-too-deep",
+    "cycle",
+    "lineage-too-large",
 ]
 LicenseId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=120)]
 _MAX_BYTES = 1024 * 1024
