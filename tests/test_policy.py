@@ -372,3 +372,11 @@ def test_a_stricter_policy_never_lists_more_registry_models(
 
 
 _SMALL: dict[str, Registry] = {}
+
+
+def test_finding_kinds_match_the_audit() -> None:
+    from typing import get_args
+
+    from llmcat.auditwalk import FINDING_KINDS
+
+    assert get_args(pol.FindingKind) == FINDING_KINDS
