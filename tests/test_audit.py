@@ -166,6 +166,27 @@ def test_unknown_and_missing_licences(runner: CliRunner) -> None:
     assert kinds(bare) == ["no-license"]
 
 
+def test_same_publisher_relicensing_is_not_inherited(runner: CliRunner, hub: StandInHub) -> None:
+    # meta-test is the namespace of the registered Llama base (org "Meta"): its own apache-2.0 release
+    # on that base supersedes the Llama 2 terms, as the registry's rule says; another publisher's does not.
+    hub.card("meta-test/relicensed", license="apache-2.0", base_model="meta-test/audit-llama")
+    data = audit_json(runner, "meta-test/relicensed")
+    assert data["commercial"] == "yes"
+    assert [s["source"] for s in data["steps"]] == ["license", "superseded"]
+    assert data["findings"] == []
+    assert audit_json(runner, "fan/apache-llama")["commercial"] == "conditional"
+
+
+def test_relative_folder_key(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = adapter_folder(tmp_path, readme=None)
+    monkeypatch.chdir(tmp_path)
+    data = audit_json(runner, folder.name)
+    assert data["model"] == "./my-adapter"
+    assert data["target"] == "my-adapter"
+    assert kinds(data) == ["no-license"]
+    assert data["commercial"] == "unknown"
+
+
 def test_lineage_size_is_bounded(runner: CliRunner, hub: StandInHub, monkeypatch: pytest.MonkeyPatch) -> None:
     from llmcat import auditwalk
 

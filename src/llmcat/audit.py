@@ -136,7 +136,8 @@ def audit(
     folder = Path(target).expanduser()
     if folder.is_dir():
         card = local_card(folder)
-        a = audit_card(registry, str(folder), card, kind="local", repo=None, cards=cards, max_depth=max_depth)
+        key = str(folder) if "/" in str(folder) else f"./{folder}"  # never mistaken for a registry id or repo
+        a = audit_card(registry, key, card, kind="local", repo=None, cards=cards, max_depth=max_depth)
         return a._replace(target=target)
     m = registry.find(target)
     repo = repo_id(target)
