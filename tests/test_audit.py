@@ -409,3 +409,16 @@ def test_licence_id_table() -> None:
     assert map_license("other", "my-own", known) is None
     assert map_license("wtfpl", None, known) is None
     assert map_license(None, None, known) is None
+
+
+def test_output_formats(runner: CliRunner, hub: StandInHub) -> None:
+    import yaml
+
+    result = run(runner, "audit", "fan/llama-ft", "--format", "yaml")
+    assert result.exit_code == 0
+    (doc,) = yaml.safe_load(result.stdout)
+    assert doc["commercial"] == "conditional"
+    bad = run(runner, "audit", "fan/llama-ft", "--format", "csv")
+    assert bad.exit_code == 2
+    assert "audit prints a table, JSON (--json) or YAML" in bad.stderr
+    assert hub.hits["/api/models/fan/llama-ft"] == 1

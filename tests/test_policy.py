@@ -152,6 +152,19 @@ def test_check_json_for_ci(runner: CliRunner, tmp_path: Path) -> None:
     assert set(records[0]) == {"target", "model", "commercial", "compliant", "violations"}
 
 
+def test_check_other_formats(runner: CliRunner, tmp_path: Path) -> None:
+    p = policy_file(tmp_path, "deny_conditions: [user-cap]\n")
+    csv = invoke(runner, "check", "--policy", str(p), "l-child", "base-a", "--format", "csv", *SMALL_REG)
+    assert csv.exit_code == 1
+    lines = csv.stdout.splitlines()
+    assert lines[0] == "target,model,commercial,compliant,violations"
+    assert lines[1].startswith("l-child,l-child,conditional,false,")
+    assert lines[2] == "base-a,base-a,yes,true,"
+    ids = invoke(runner, "check", "--policy", str(p), "base-a", "--format", "ids", *SMALL_REG)
+    assert ids.exit_code == 2
+    assert "check prints a table" in ids.stderr
+
+
 def test_check_unknown_target_is_an_error_but_others_are_still_checked(runner: CliRunner, tmp_path: Path) -> None:
     p = policy_file(tmp_path, "require_known: true\n")
     result = invoke(runner, "check", "--policy", str(p), "base-aa", "base-a", *SMALL_REG)

@@ -77,7 +77,7 @@ MaxDepthOpt = Annotated[
 ]
 PolicyOpt = Annotated[
     Path,
-    typer.Option("--policy", "-p", dir_okay=False, help="The policy file (YAML; see README, 'Policy files')."),
+    typer.Option("--policy", "-p", dir_okay=False, help="The policy file (YAML; see README, 'Licence policies')."),
 ]
 
 
@@ -160,6 +160,8 @@ def check_cmd(
     from llmcat import policy as pol
 
     out_fmt = output_format(fmt, as_json, False)
+    if out_fmt is OutputFormat.IDS:
+        raise UsageError("check prints a table, JSON (--json), JSONL, CSV or YAML")
     rules = pol.load_policy(policy)
     reg = load(registry)
     rules.check_ids(reg.licenses)
