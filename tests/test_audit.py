@@ -358,6 +358,43 @@ def test_local_folder_bases_from_front_matter_and_config(runner: CliRunner, tmp_
     assert chain(audit_json(runner, str(third))) == [(str(third), "local", None)]
 
 
+def test_local_base_folders(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = tmp_path / "llama-copy"
+    base.mkdir()
+    (base / "README.md").write_text("---\nlicense: llama2\nbase_model: meta-test/audit-llama\n---\n")
+    folder = adapter_folder(tmp_path, readme="---\nlicense: mit\n---\n", base=str(base))
+    data = audit_json(runner, str(folder))
+    assert chain(data) == [
+        (str(folder), "local", "mit"),
+        (str(base), "local", "llama2"),
+        ("audit-llama", "registry", "llama2"),
+    ]
+    assert data["commercial"] == "conditional"
+    assert kinds(data) == ["more-permissive"]
+    # Folders that point at each other: a cycle, found once, through relative paths.
+    monkeypatch.chdir(tmp_path)
+    for name, other in (("a", "b"), ("b", "a")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": other}))
+    looped = audit_json(runner, "a")
+    assert kinds(looped) == ["no-license", "no-license", "cycle"]
+    assert [n["model"] for n in looped["chain"]] == ["./a", "./b"]
+    (tmp_path / "x").mkdir()
+    missing = audit_json(runner, str(adapter_folder(tmp_path / "x", readme=None, base=str(tmp_path / "nope"))))
+    assert kinds(missing)[-1] == "unresolved-base"
+    assert "not a Hub repo id, a registry model or a folder" in missing["findings"][-1]["message"]
+
+
+def test_a_hub_card_never_makes_llmcat_read_a_local_folder(runner: CliRunner, hub: StandInHub, tmp_path: Path) -> None:
+    base = tmp_path / "secret"
+    base.mkdir()
+    (base / "README.md").write_text("---\nlicense: mit\n---\n")
+    hub.card("fan/local-base", license="mit", base_model=str(base))
+    data = audit_json(runner, "fan/local-base")
+    assert chain(data)[1] == (str(base), "unresolved", None)
+    assert kinds(data) == ["unresolved-base"]
+
+
 def test_bad_local_folders_exit_1(runner: CliRunner, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()

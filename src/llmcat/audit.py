@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from llmcat.auditwalk import FINDING_KINDS, Finding, Node, Walk, permissive_findings
+from llmcat.auditwalk import FINDING_KINDS, Finding, Node, Walk, local_key, permissive_findings
 from llmcat.cards import Card, CardSource, local_card, repo_id
 from llmcat.errors import HubError, LlmcatError
 from llmcat.records import Commercial, License, Model
@@ -136,7 +136,7 @@ def audit(
     folder = Path(target).expanduser()
     if folder.is_dir():
         card = local_card(folder)
-        key = str(folder) if "/" in str(folder) else f"./{folder}"  # never mistaken for a registry id or repo
+        key = local_key(folder)
         a = audit_card(registry, key, card, kind="local", repo=None, cards=cards, max_depth=max_depth)
         return a._replace(target=target)
     m = registry.find(target)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NamedTuple
 
-from llmcat.cards import Card, CardSource, map_license, repo_id
+from llmcat.cards import Card, CardSource, LocalFolderError, local_card, map_license, repo_id
 from llmcat.errors import HubError
 from llmcat.licensing import derive
 from llmcat.records import Commercial, License, LicenseClass, LicenseCondition, Model, Status, Step
@@ -63,6 +64,12 @@ class Node(NamedTuple):
             "status": lic.license_class.status.value if lic else Status.UNKNOWN.value,
             "note": self.note,
         }
+
+
+def local_key(folder: Path) -> str:
+    """A local folder's key in the chain: its path, never mistaken for a registry id or a repo id."""
+    text = str(folder)
+    return text if folder.is_absolute() or text.startswith(".") else f"./{text}"
 
 
 def _shown(card: Card) -> str:
@@ -141,6 +148,9 @@ class Walk:
             msg = f"{via}: more than {MAX_CARDS} Hub cards in this lineage; {name} and its bases are not checked"
             self.findings.append(Finding("lineage-too-large", via, msg))
             return self.add(Node(repo or name, "not-walked", repo, depth, (), None, None, None, note="not checked"))
+        if repo is None and self.nodes[via.casefold()].source == "local":
+            # A local target's base may be a folder on disk too (never followed from a Hub card).
+            return self.local_base(name, depth, via)
         if repo is None or self.cards is None:
             why = "not a Hub repo id or a registry model" if repo is None else "no Hub access"
             self.findings.append(Finding("unresolved-base", via, f"{via}: base {name!r} cannot be resolved: {why}"))
@@ -153,6 +163,24 @@ class Walk:
             self.findings.append(Finding("unresolved-base", via, f"{via}: base {repo} cannot be read: {why}"))
             return self.add(Node(repo, "unresolved", repo, depth, (), None, None, None, note=why))
         node = self.card_node(repo, repo, card, depth, "hub")
+        self.add(node)
+        self.expand(node, card)
+        return node.key
+
+    def local_base(self, name: str, depth: int, via: str) -> str:
+        folder = Path(name).expanduser()
+        existing = self.nodes.get(local_key(folder).casefold())
+        if existing is not None:
+            return existing.key
+        try:
+            if not folder.is_dir():
+                raise LocalFolderError(f"{name}: not a Hub repo id, a registry model or a folder")
+            card = local_card(folder)
+        except LocalFolderError as e:
+            self.findings.append(Finding("unresolved-base", via, f"{via}: base cannot be resolved: {e}"))
+            return self.add(Node(name, "unresolved", None, depth, (), None, None, None, note=str(e)))
+        node = self.card_node(local_key(folder), None, card, depth, "local")
+        node = node._replace(note=f"bases from {card.where}")
         self.add(node)
         self.expand(node, card)
         return node.key
@@ -292,6 +320,3 @@ def permissive_findings(walk: Walk, paths: list[list[str]]) -> list[Finding]:
             msg += f"; conditions its own licence does not carry: {', '.join(missing)}"
         out.append(Finding("more-permissive", node.key, msg))
     return out
-
-
-# --------------------------------------------------------------------------- entry points
