@@ -120,6 +120,19 @@ def test_require_source_and_deny_findings_on_audited_models(
     assert "fan/apache-llama: deny_findings: more-permissive: fan/apache-llama declares Apache" in bad.stdout
     assert "cyc/a: deny_findings: cycle:" in bad.stdout
     assert "2 of 2 model(s) fail policy" in bad.stderr
+    # An audited licence llmcat does not know, or a base it cannot read, counts as class unknown.
+    unknown = policy_file(tmp_path, "deny_license_classes: [unknown]\nrequire_known: true\n", "u.yaml")
+    result = invoke(runner, "check", "--policy", str(unknown), "fan/weird", "fan/orphan", "fan/l2", *AUDIT_REG)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "fan/weird: require_known: terms unknown: its own licence: licence 'wtfpl' is not in the table",
+        "fan/weird: deny_license_classes: its own licence: class unknown: licence 'wtfpl' is not in the table",
+        "fan/orphan: require_known: terms unknown: base ghost/none: terms unknown: this base could not be read"
+        " [unknown]",
+        "fan/orphan: deny_license_classes: base ghost/none: class unknown: terms unknown: this base could not be read"
+        " [unknown]",
+        "fan/l2: ok (conditional)",
+    ]
 
 
 # --------------------------------------------------------------------------- llmcat check

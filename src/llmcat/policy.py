@@ -200,7 +200,9 @@ def _links(c: Commercial, info: Callable[[str], tuple[str | None, str]], license
             continue
         lic_id, source = info(s.model)
         lic = licenses.get(lic_id) if lic_id is not None else None
-        out.append(Link(s.model, lic_id if lic else None, lic.license_class if lic else None, source, s.detail))
+        # A licence llmcat does not know (or none, or an unreadable base) counts as class "unknown".
+        cls = lic.license_class if lic else LicenseClass.UNKNOWN
+        out.append(Link(s.model, lic_id if lic else None, cls, source, s.detail))
     return out
 
 
@@ -274,7 +276,8 @@ def evaluate(p: PolicyFile, s: Subject) -> list[Violation]:
                   f"{cond.kind} from licence {cond.license} ({where}): {text}")  # fmt: skip
     for lk in s.links:
         if p.deny_license_classes and lk.license_class in p.deny_license_classes:
-            v("deny_license_classes", lk.model, f"{_via(lk, s)}: licence {lk.license} is {lk.license_class}")
+            what = f"licence {lk.license} is {lk.license_class}" if lk.license else f"class unknown: {lk.detail}"
+            v("deny_license_classes", lk.model, f"{_via(lk, s)}: {what}")
         if p.allow_licenses is not None and (lk.license is None or lk.license not in p.allow_licenses):
             shown = lk.license or f"unknown ({lk.detail})"
             v("allow_licenses", lk.model, f"{_via(lk, s)}: licence {shown} is not allowed")
