@@ -188,6 +188,19 @@ def test_check_unknown_target_is_an_error_but_others_are_still_checked(runner: C
     assert "1 could not be read" in result.stderr
 
 
+def test_check_local_folder_first(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "base-a"  # a folder named like a registry model: the folder is what is checked
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: t-noncommercial\n---\n")
+    monkeypatch.chdir(tmp_path)
+    p = policy_file(tmp_path, "allow_commercial: [yes]\n")
+    result = invoke(runner, "check", "--policy", str(p), "base-a", "--json", *SMALL_REG)
+    assert result.exit_code == 1
+    (rec,) = json.loads(result.stdout)
+    assert rec["model"] == "./base-a"
+    assert rec["commercial"] == "no"
+
+
 def test_check_needs_targets_and_a_policy(runner: CliRunner, tmp_path: Path) -> None:
     p = policy_file(tmp_path, "require_known: true\n")
     assert invoke(runner, "check", "--policy", str(p)).exit_code == 2

@@ -171,11 +171,13 @@ def check_cmd(
     for target in targets:
         subjects: list[Any] = []
         try:
-            m = reg.find(target)
-            members = reg.families.get(target.strip().lower()) if m is None else None
+            # As `audit` reads them: an existing folder, else a registry name, a family, a Hub repo.
+            is_dir = Path(target).expanduser().is_dir()
+            m = None if is_dir else reg.find(target)
+            members = reg.families.get(target.strip().lower()) if m is None and not is_dir else None
             if m is not None:
                 subjects = [pol.from_registry(reg, m.id)]
-            elif members and not Path(target).expanduser().is_dir():
+            elif members:
                 subjects = [pol.from_registry(reg, mid) for mid in members]
             else:
                 subjects = [pol.from_audit(audit.audit(reg, target, cards=cards, max_depth=max_depth))]
