@@ -69,6 +69,10 @@ class StandInHub:
     def add(self, repo: str, **over: Any) -> None:
         self.models[repo] = model_json(repo, **over)
 
+    def card(self, repo: str, **card_data: Any) -> None:
+        """Serve ``repo`` with this model card metadata (the Hub's ``cardData``: license, base_model ...)."""
+        self.add(repo, cardData=card_data)
+
     @property
     def requests(self) -> int:
         """Requests for model data (huggingface_hub may also call other endpoints of its own)."""

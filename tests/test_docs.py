@@ -35,6 +35,7 @@ def test_readme_json_fields_match_the_records_in_order() -> None:
 def test_readme_mentions_every_command_and_every_command_has_help(runner: CliRunner) -> None:
     commands = ["list", "show", "licenses", "stats", "validate", "hub refresh", "hub drift", "cache path"]
     commands += ["fit", "compare", "tree"]
+    commands += ["audit", "check"]
     for cmd in commands:
         assert f"llmcat {cmd}" in README, cmd
         result = runner.invoke(app, [*cmd.split(), "--help"])
@@ -56,3 +57,29 @@ def test_committed_json_schema_is_current() -> None:
 
     committed = json.loads((Path(__file__).resolve().parents[1] / "schema" / "registry.schema.json").read_text())
     assert committed == json_schema(), "regenerate: python -m llmcat.schema > schema/registry.schema.json"
+
+
+def test_readme_audit_json_keys_match_the_record_in_order() -> None:
+    from llmcat.audit import audit_registry
+
+    reg = small_registry()
+    record = audit_registry(reg, reg.models["tune-d"]).record()
+    assert _table_keys("**`llmcat audit --json`** prints one object. Keys and their order are stable:") == list(record)
+    node = _table_keys_of_cell("`chain` | object[]")
+    assert node == list(record["chain"][0])
+
+
+def _table_keys_of_cell(row_start: str) -> list[str]:
+    line = next(x for x in README.splitlines() if x.startswith(f"| {row_start}"))
+    inner = line.split("`{", 1)[1].split("}`", 1)[0]
+    return [k.split(":")[0].strip() for k in inner.split(", ")]
+
+
+def test_readme_lists_every_policy_rule_and_finding_kind() -> None:
+    from llmcat.auditwalk import FINDING_KINDS
+    from llmcat.policy import RULES
+
+    for rule in RULES:
+        assert f"| `{rule}` |" in README, rule
+    for kind in FINDING_KINDS:
+        assert f"| `{kind}` |" in README, kind

@@ -87,7 +87,10 @@ def test_unwritable_cache_dir_still_works(tmp_path: Path) -> None:
     assert proc.stdout
 
 
-CORE = "llmcat.query, llmcat.registry, llmcat.licensing, llmcat.formats, llmcat.stats, llmcat.units"
+CORE = (
+    "llmcat.query, llmcat.registry, llmcat.licensing, llmcat.formats, llmcat.stats, llmcat.units, "
+    "llmcat.audit, llmcat.cards, llmcat.policy"
+)
 
 
 def test_core_modules_import_without_frameworks() -> None:

@@ -46,6 +46,12 @@ FIELDS = (
 )
 
 
+# What `llmcat audit` reads of a model card (see :func:`card_from_info`).
+CARD_EXPAND = ["cardData", "pipeline_tag", "gated"]
+_CARD_TEXT_MAX = 200  # characters kept of one card string (licence, name, base)
+_CARD_LIST_MAX = 32  # entries kept of one card list (bases, languages)
+
+
 class RepoNotFound(HubError):
     pass
 
@@ -111,6 +117,51 @@ def facts_from_info(info: Any) -> dict[str, Any]:
         "library": _str(getattr(info, "library_name", None)),
         "params": _int(getattr(safetensors, "total", None)) if safetensors is not None else None,
     }
+
+
+def _card_text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value[:_CARD_TEXT_MAX] if value else None
+
+
+def _card_list(value: Any) -> list[str]:
+    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    out: list[str] = []
+    for item in items[: _CARD_LIST_MAX * 4]:
+        text = _card_text(item)
+        if text is not None and text not in out:
+            out.append(text)
+        if len(out) >= _CARD_LIST_MAX:
+            break
+    return out
+
+
+def card_from_mapping(card: Any) -> dict[str, Any]:
+    """The licence and lineage fields of a card's metadata (a ``cardData`` mapping or README front
+    matter), bounded in size: strings cut to 200 characters, lists to 32 entries."""
+
+    def get(key: str) -> Any:
+        return card.get(key) if card is not None and hasattr(card, "get") else None
+
+    return {
+        "license": _card_text(get("license")),
+        "license_name": _card_text(get("license_name")),
+        "base_model": _card_list(get("base_model")),
+        "base_model_relation": _card_text(get("base_model_relation")),
+        "languages": _card_list(get("language")),
+        "pipeline_tag": _card_text(get("pipeline_tag")),
+    }
+
+
+def card_from_info(info: Any) -> dict[str, Any]:
+    """What `llmcat audit` keeps from a ``huggingface_hub.ModelInfo``: the card's licence and lineage."""
+    out = card_from_mapping(getattr(info, "card_data", None))
+    out["pipeline_tag"] = _card_text(getattr(info, "pipeline_tag", None)) or out["pipeline_tag"]
+    gated = getattr(info, "gated", None)
+    out["gated"] = gated if gated in (False, "auto", "manual") else None
+    return out
 
 
 def _retry_after(response: Any) -> float | None:
@@ -212,6 +263,17 @@ class HubClient:
             lambda: self._api.model_info(repo_id, expand=EXPAND, timeout=self.timeout),  # type: ignore[arg-type]
         )
         return self._facts(repo_id, info)
+
+    def card(self, repo_id: str) -> dict[str, Any]:
+        """The card metadata of one repo (:func:`card_from_info`): one model-info request."""
+        info = self._call(
+            repo_id,
+            lambda: self._api.model_info(repo_id, expand=CARD_EXPAND, timeout=self.timeout),  # type: ignore[arg-type]
+        )
+        try:
+            return card_from_info(info)
+        except Exception as exc:
+            raise describe(exc, self.endpoint, repo_id) from None
 
     def author(self, author: str) -> list[tuple[str, dict[str, Any]]]:
         """Every model of ``author`` as (repo id, facts): one request per page of the listing.

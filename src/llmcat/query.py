@@ -11,6 +11,7 @@ from llmcat.records import JapaneseLevel, LicenseClass, Model, Status
 
 if TYPE_CHECKING:
     from llmcat.fit import Screened
+    from llmcat.policy import PolicyFile
     from llmcat.registry import Registry
 
 
@@ -54,6 +55,8 @@ class Query(NamedTuple):
     fit_mode: ModeName = "inference"
     fit_quant: QuantName | None = None  # None: the mode's default (must be one the mode runs on)
     fit_context: int | None = None  # None: the mode's default, capped at the model's context
+    without_conditions: tuple[str, ...] = ()  # no licence condition of these kinds along the lineage
+    policy: PolicyFile | None = None  # comply with this licence policy (llmcat.policy)
 
 
 Row = tuple[Any, ...]  # a Model, or the plain tuple it is built from (same field order)
@@ -129,7 +132,24 @@ def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str]
         return False
     if q.released_before is not None and (released is None or _date_floor(released) >= _date_floor(q.released_before)):
         return False
-    return not (q.tags and not all(t.lower() in m[TAGS] for t in q.tags))
+    if q.tags and not all(t.lower() in m[TAGS] for t in q.tags):
+        return False
+    if q.without_conditions and not _without_conditions(m[ID], q.without_conditions, registry):
+        return False
+    return q.policy is None or _complies(m[ID], q.policy, registry)
+
+
+def _without_conditions(model_id: str, kinds: tuple[str, ...], registry: Registry) -> bool:
+    """No condition of ``kinds`` applies along the lineage, and the terms are known (status not unknown)."""
+    if registry.status(model_id) is Status.UNKNOWN:
+        return False
+    return not any(c.kind in kinds for c in registry.commercial(model_id).conditions)
+
+
+def _complies(model_id: str, policy: PolicyFile, registry: Registry) -> bool:
+    from llmcat.policy import registry_filter
+
+    return registry_filter(policy, registry)(model_id)
 
 
 SortValue = Callable[[Model], Any]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from llmcat.cli.app import app
+from llmcat.cli.audit import ConditionKindChoice, licence_filter_notes, load_list_policy
 from llmcat.cli.common import (
     FormatOpt,
     HubOptions,
@@ -156,6 +158,18 @@ def list_models(
         int | None,
         typer.Option("--context", parser=tokens_opt, metavar="TOKENS", help="With --fits: tokens per sequence (8k)."),
     ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", dir_okay=False, help="Only models that comply with this licence policy file."),
+    ] = None,
+    without_condition: Annotated[
+        list[ConditionKindChoice] | None,
+        typer.Option(
+            "--without-condition",
+            case_sensitive=False,
+            help="No licence condition of this kind along the lineage (repeatable: none of).",
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     ids_only: IdsOpt = False,
@@ -206,7 +220,11 @@ def list_models(
         fit_mode=fit_mode.value,
         fit_quant=fit_quant,  # type: ignore[arg-type]  # checked by quant_opt
         fit_context=fit_context,
+        without_conditions=tuple(k.value for k in without_condition or ()),
+        policy=load_list_policy(policy, reg),
     )
+    if q.without_conditions or q.policy is not None:
+        licence_filter_notes(reg, q, policy)
     fitted: dict[str, Any] = {}
 
     def select(qq: Query) -> list[Any]:
