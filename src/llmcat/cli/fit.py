@@ -186,8 +186,8 @@ def fit_command(
             "--gpu",
             parser=gpu_opt,
             metavar="NAME",
-            help="A GPU from the table instead of --vram: rtx-3060, rtx-3090, rtx-4090, rtx-5090, rtx-a6000, l4, "
-            "l40s, a100-40g, a100-80g, h100, h200, mi300x, m2-max-96g, m3-max-128g, … (README: GPU table).",
+            help="A GPU from the table instead of --vram: rtx-4080, rtx-4090, rtx-5090, rtx-a6000, rtx-6000-ada, "
+            "l40s, a100-40g, a100-80g, h100, h100-nvl, h200, mi300x, m2-ultra-192g (README: GPU table).",
         ),
     ] = None,
     limit: Annotated[
