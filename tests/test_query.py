@@ -92,6 +92,8 @@ queries = st.builds(
     sort=st.sampled_from([SortKey.NAME, SortKey.RELEASED, SortKey.PARAMS, SortKey.CONTEXT]),
     descending=st.booleans(),
     limit=st.none() | st.integers(min_value=1, max_value=20),
+    include_unknown=st.booleans(),
+    checks=st.just(()),
 )
 
 

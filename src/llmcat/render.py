@@ -57,6 +57,14 @@ def status_text(status: Status) -> Text:
     return Text(status.value, style=f"status.{status.value}")
 
 
+UNKNOWN_CELL = "?"
+
+
+def _known(value: str) -> Text:
+    """A cell for a value the registry may not know: ``?`` (dim) when it does not."""
+    return t(value) if value else Text(UNKNOWN_CELL, style="dim")
+
+
 def _ja(m: Model) -> str:
     return m.japanese.value if m.japanese is not None else ""
 
@@ -86,13 +94,13 @@ def models_table(
         row = [
             t(m.id),
             t(m.org),
-            t(format_params(m.params_b)),
-            t(format_tokens(m.context_tokens)),
+            _known(format_params(m.params_b)),
+            _known(format_tokens(m.context_tokens)),
             t(m.license),
             status_text(registry.status(m.id)),
-            t(_ja(m)),
+            _known(_ja(m)),
             t("yes" if "image" in m.modalities else ""),
-            t(m.released or ""),
+            _known(m.released or ""),
         ]
         if hub is not None:
             facts = hub.get(m.id)

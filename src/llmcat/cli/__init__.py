@@ -5,10 +5,10 @@ One module per command group; each registers its commands on :data:`llmcat.cli.a
 
 from __future__ import annotations
 
-from llmcat.cli import hubcmds, info, models
+from llmcat.cli import hubcmds, info, models, why
 from llmcat.cli.app import app
 
-__all__ = ["app", "hubcmds", "info", "main", "models"]
+__all__ = ["app", "hubcmds", "info", "main", "models", "why"]
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from llmcat.cli.common import (
     tokens_opt,
 )
 from llmcat.formats import OutputFormat
-from llmcat.query import HUB_SORT_KEYS, SortKey
+from llmcat.query import HUB_SORT_KEYS, Query, Selection, SortKey
 from llmcat.records import JapaneseLevel, LicenseClass
 
 # --------------------------------------------------------------------------- list
@@ -112,6 +112,13 @@ def list_models(
     sort: Annotated[SortKey, typer.Option("--sort", "-s", case_sensitive=False, help="Sort key.")] = SortKey.NAME,
     desc: Annotated[bool, typer.Option("--desc/--asc", help="Sort descending or ascending.")] = False,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N models.")] = None,
+    include_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--include-unknown",
+            help="Keep models whose value for a size, context, date or Japanese filter is unknown.",
+        ),
+    ] = False,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     ids_only: IdsOpt = False,
@@ -126,44 +133,22 @@ def list_models(
 
     Sorting by downloads, likes or trending uses Hub data: fetched with --live, else from the cache.
     """
-    from llmcat.query import Query, run
+    from llmcat.query import select
 
     out_fmt = output_format(fmt, as_json, ids_only)
     reg = load(registry)
-    bases: tuple[str, ...] = ()
-    if base is not None:
-        found = reg.resolve(base)
-        bases = tuple(m.id for m in found) if isinstance(found, list) else (found.id,)
-    level = ja_level or (JapaneseLevel.MULTILINGUAL if ja else None)
-    q = Query(
-        words=tuple(words or ()),
-        commercial=commercial,
-        unconditional=unconditional,
-        licenses=tuple(license_ or ()),
-        license_classes=tuple(license_class or ()),
-        japanese=level,
-        languages=tuple(lang or ()),
-        modalities=("image",) if image else (),
-        bases=bases,
-        families=tuple(family or ()),
-        orgs=tuple(org or ()),
-        min_params_b=min_params,
-        max_params_b=max_params,
-        min_context=min_context,
-        released_after=after,
-        released_before=before,
-        tags=tuple(tag or ()),
-        sort=sort,
-        descending=desc,
-        limit=limit,
-    )
+    q = query_from_options(reg, locals())
     hub_sort = sort in HUB_SORT_KEYS
     if not (live or hub_sort):
-        _emit_models(run(reg, q), reg, out_fmt, None)
+        found = select(reg, q)
+        _notes(found, q)
+        _emit_models(found.models, reg, out_fmt, None)
         return
     opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
     # Hub data is needed before sorting: gather it for every match, then order and cut.
-    matches = run(reg, q._replace(sort=SortKey.NAME, limit=None)) if hub_sort else run(reg, q)
+    found = select(reg, q._replace(sort=SortKey.NAME, limit=None)) if hub_sort else select(reg, q)
+    _notes(found, q)
+    matches = found.models
     result = opts.run(matches, network=live)
     models = matches
     if hub_sort:
@@ -178,6 +163,48 @@ def list_models(
             err(f"Note: {missing} model(s) have no Hub data and are listed last (use --live to fetch it).")
     _emit_models(models, reg, out_fmt, result.info)
     opts.finish(result)
+
+
+def query_from_options(reg: Any, p: Mapping[str, Any]) -> Query:
+    """The Query for `list`'s options (``p``: its parameters by name), names resolved against ``reg``.
+
+    `llmcat why` parses the same options and builds its Query here too.
+    """
+    base = p["base"]
+    bases: tuple[str, ...] = ()
+    if base is not None:
+        found = reg.resolve(base)
+        bases = tuple(m.id for m in found) if isinstance(found, list) else (found.id,)
+    level = p["ja_level"] or (JapaneseLevel.MULTILINGUAL if p["ja"] else None)
+    return Query(
+        words=tuple(p["words"] or ()),
+        commercial=p["commercial"],
+        unconditional=p["unconditional"],
+        licenses=tuple(p["license_"] or ()),
+        license_classes=tuple(p["license_class"] or ()),
+        japanese=level,
+        languages=tuple(p["lang"] or ()),
+        modalities=("image",) if p["image"] else (),
+        bases=bases,
+        families=tuple(p["family"] or ()),
+        orgs=tuple(p["org"] or ()),
+        min_params_b=p["min_params"],
+        max_params_b=p["max_params"],
+        min_context=p["min_context"],
+        released_after=p["after"],
+        released_before=p["before"],
+        tags=tuple(p["tag"] or ()),
+        sort=p["sort"],
+        descending=p["desc"],
+        limit=p["limit"],
+        include_unknown=p["include_unknown"],
+    )
+
+
+def _notes(found: Selection, q: Query) -> None:
+    """What the field filters left out (or kept) for want of a value: one stderr line per field."""
+    for line in found.notes(q.include_unknown):
+        err(f"note: {line}")
 
 
 def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat, hub: Mapping[str, Any] | None) -> None:
