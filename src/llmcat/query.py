@@ -84,13 +84,15 @@ LANGUAGES, JAPANESE, MODALITIES, HF_REPOS, TAGS = (
 _JA_STRENGTH = {level.value: level.strength for level in JapaneseLevel}
 
 
-_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_TOKEN = re.compile(r"[^\W\d_]+|\d[^\W_]*")
 
 
 def tokens(text: str) -> list[str]:
-    """Words of ``text`` as people read them: runs of letters or of digits, lower-cased.
+    """Words of ``text`` as people read them, lower-cased: runs of letters and digits, with a break where
+    letters turn to digits (a number after a name is a word of its own; a size like 3b is one word).
 
-    'Llama 3', 'llama-3' and 'llama3' all give ['llama', '3']; 'CodeLlama' gives ['codellama'].
+    'Llama 3', 'llama-3' and 'llama3' all give ['llama', '3']; 'open-llama-3b' gives ['open', 'llama',
+    '3b']; 'CodeLlama' gives ['codellama'].
     """
     return _TOKEN.findall(text.lower())
 

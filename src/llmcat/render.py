@@ -131,6 +131,26 @@ def family_view(
     return Group(head, models_table(models, registry, hub=hub), Text(""), why, tail)
 
 
+def brand_view(
+    groups: Sequence[tuple[str, Sequence[Model]]],
+    brand: str,
+    registry: Registry,
+    *,
+    hub: Mapping[str, Mapping[str, Any] | None] | None = None,
+) -> Group:
+    """Several families that share a name (a brand), newest family first, each with its members."""
+    n = sum(len(members) for _f, members in groups)
+    parts: list[Any] = [t(f"{brand}: {len(groups)} families, {n} models (newest family first)", "head")]
+    for family, members in groups:
+        parts += [
+            Text(""),
+            t(f"Family {family}: {len(members)} models", "head"),
+            models_table(members, registry, hub=hub),
+        ]
+    parts += [Text(""), t("`llmcat show FAMILY` says why for each member; `llmcat show ID` explains one model.", "dim")]
+    return Group(*parts)
+
+
 def _num(facts: Mapping[str, Any] | None, key: str) -> str:
     if not facts or facts.get(key) is None:
         return "-"

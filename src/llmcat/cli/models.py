@@ -235,7 +235,10 @@ def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat, hub: Ma
 @app.command()
 @handles_errors
 def show(
-    name: Annotated[str, typer.Argument(help="A model id, alias, Hugging Face repo id, or family name.")],
+    name: Annotated[
+        str,
+        typer.Argument(help="A model id, alias, Hugging Face repo id or URL, family or brand (as people type it)."),
+    ],
     *,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
@@ -251,7 +254,8 @@ def show(
 
     out_fmt = output_format(fmt, as_json, False)
     reg = load(registry)
-    found = reg.resolve(name)
+    resolved = reg.resolve_name(name)
+    found = resolved.models if resolved.kind != "model" else resolved.models[0]
     members = found if isinstance(found, list) else [found]
     opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
     result = opts.run(members) if live else None
@@ -261,7 +265,10 @@ def show(
             from llmcat import render
 
             facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
-            render.make_console().print(render.family_view(found, reg, hub=facts))
+            if resolved.kind == "brand":
+                render.make_console().print(render.brand_view(resolved.groups, resolved.name, reg, hub=facts))
+            else:
+                render.make_console().print(render.family_view(found, reg, hub=facts))
         else:
             records = [formats.model_record(m, reg, detail=True) for m in found]
             if result is not None:
