@@ -55,18 +55,21 @@ def list_models(
     ] = False,
     license_: Annotated[list[str] | None, typer.Option("--license", help="Licence id (repeatable: any of).")] = None,
     license_class: Annotated[
-        list[LicenseClass] | None, typer.Option("--license-class", help="Licence class (repeatable: any of).")
+        list[LicenseClass] | None,
+        typer.Option("--license-class", case_sensitive=False, help="Licence class (repeatable: any of)."),
     ] = None,
     ja: Annotated[bool, typer.Option("--ja", help="Any Japanese support (same as --ja-level multilingual).")] = False,
     ja_level: Annotated[
         JapaneseLevel | None,
         typer.Option(
             "--ja-level",
+            case_sensitive=False,
             help="Minimum Japanese support, strongest first: pretrained > continued > finetuned > multilingual.",
         ),
     ] = None,
     lang: Annotated[
-        list[str] | None, typer.Option("--lang", help="Language code, e.g. ja, en (repeatable: all of).")
+        list[str] | None,
+        typer.Option("--lang", help="Language code or name, e.g. ja, en, japanese (repeatable: all of)."),
     ] = None,
     image: Annotated[bool, typer.Option("--image", help="Takes image input.")] = False,
     base: Annotated[
@@ -80,7 +83,10 @@ def list_models(
     min_params: Annotated[
         float | None,
         typer.Option(
-            "--min-params", parser=params_opt, metavar="SIZE", help="At least SIZE parameters (7B, 1.5b, 350M)."
+            "--min-params",
+            parser=params_opt,
+            metavar="SIZE",
+            help="At least SIZE parameters (7B, 1.5b, 350M; a bare number of a million or more is a count).",
         ),
     ] = None,
     max_params: Annotated[
@@ -176,24 +182,26 @@ def query_from_options(reg: Any, p: Mapping[str, Any]) -> Query:
         found = reg.resolve(base)
         bases = tuple(m.id for m in found) if isinstance(found, list) else (found.id,)
     level = p["ja_level"] or (JapaneseLevel.MULTILINGUAL if p["ja"] else None)
+    from llmcat import vocab  # values that match nothing in the registry are usage errors
+
     return Query(
         words=tuple(p["words"] or ()),
         commercial=p["commercial"],
         unconditional=p["unconditional"],
-        licenses=tuple(p["license_"] or ()),
+        licenses=vocab.licenses(reg, p["license_"] or ()),
         license_classes=tuple(p["license_class"] or ()),
         japanese=level,
-        languages=tuple(p["lang"] or ()),
+        languages=vocab.languages(reg, p["lang"] or ()),
         modalities=("image",) if p["image"] else (),
         bases=bases,
-        families=tuple(p["family"] or ()),
-        orgs=tuple(p["org"] or ()),
+        families=vocab.families(reg, p["family"] or ()),
+        orgs=vocab.orgs(reg, p["org"] or ()),
         min_params_b=p["min_params"],
         max_params_b=p["max_params"],
         min_context=p["min_context"],
         released_after=p["after"],
         released_before=p["before"],
-        tags=tuple(p["tag"] or ()),
+        tags=vocab.tags(reg, p["tag"] or ()),
         sort=p["sort"],
         descending=p["desc"],
         limit=p["limit"],
