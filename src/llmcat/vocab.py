@@ -105,6 +105,19 @@ def licenses(registry: Registry, values: Sequence[str]) -> tuple[str, ...]:
     return _match("--license", plain, registry.licenses, "licence")
 
 
+def license_named(registry: Registry, name: str) -> tuple[str]:
+    """The licence ``name`` names (id or SPDX id, as typed); an unknown one is an error (exit 1)."""
+    from llmcat.errors import LlmcatError
+
+    try:
+        (found,) = licenses(registry, [name])
+    except UsageError:
+        near = _near(name, registry.licenses)
+        hint = f". Did you mean: {', '.join(near)}?" if near else ""
+        raise LlmcatError(f"unknown licence {name!r}{hint}") from None
+    return (found,)
+
+
 def families(registry: Registry, values: Sequence[str]) -> tuple[str, ...]:
     if not values:
         return ()

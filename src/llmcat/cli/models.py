@@ -125,6 +125,16 @@ def list_models(
             help="Keep models whose value for a size, context, date or Japanese filter is unknown.",
         ),
     ] = False,
+    columns_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--columns",
+            "-o",
+            metavar="COLS",
+            help="Table columns, comma-separated, in order (like ps -o): id, name, family, org, size, context, "
+            "license, commercial, japanese, image, released, downloads, likes. Default: those that fit the terminal.",
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     ids_only: IdsOpt = False,
@@ -144,11 +154,12 @@ def list_models(
     out_fmt = output_format(fmt, as_json, ids_only)
     reg = load(registry)
     q = query_from_options(reg, locals())
+    columns = _table_columns(columns_, out_fmt)
     hub_sort = sort in HUB_SORT_KEYS
     if not (live or hub_sort):
         found = select(reg, q)
         _notes(found, q)
-        _emit_models(found.models, reg, out_fmt, None)
+        _emit_models(found.models, reg, out_fmt, None, columns)
         return
     opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
     # Hub data is needed before sorting: gather it for every match, then order and cut.
@@ -167,7 +178,7 @@ def list_models(
         missing = sum(1 for m in models if (h := result.info.get(m.id)) is None or h.facts is None)
         if missing:
             err(f"Note: {missing} model(s) have no Hub data and are listed last (use --live to fetch it).")
-    _emit_models(models, reg, out_fmt, result.info)
+    _emit_models(models, reg, out_fmt, result.info, columns)
     opts.finish(result)
 
 
@@ -209,13 +220,31 @@ def query_from_options(reg: Any, p: Mapping[str, Any]) -> Query:
     )
 
 
+def _table_columns(values: Sequence[str] | None, out_fmt: OutputFormat) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    from llmcat import columns
+
+    if out_fmt is not OutputFormat.TABLE:
+        from llmcat.errors import UsageError
+
+        raise UsageError(f"--columns chooses table columns; --format {out_fmt.value} has its own")
+    return columns.parse(values)
+
+
 def _notes(found: Selection, q: Query) -> None:
     """What the field filters left out (or kept) for want of a value: one stderr line per field."""
     for line in found.notes(q.include_unknown):
         err(f"note: {line}")
 
 
-def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat, hub: Mapping[str, Any] | None) -> None:
+def _emit_models(
+    models: Sequence[Any],
+    reg: Any,
+    out_fmt: OutputFormat,
+    hub: Mapping[str, Any] | None,
+    columns: Sequence[str] | None = None,
+) -> None:
     from llmcat import formats
 
     if out_fmt is OutputFormat.TABLE:
@@ -225,16 +254,17 @@ def _emit_models(models: Sequence[Any], reg: Any, out_fmt: OutputFormat, hub: Ma
         from llmcat import render
 
         facts = {mid: h.facts for mid, h in hub.items()} if hub is not None else None
-        render.make_console().print(render.models_table(models, reg, hub=facts))
+        console = render.make_console()
+        console.print(render.models_table(models, reg, hub=facts, width=console.width, columns=columns))
         return
     records = [formats.model_record(m, reg) for m in models]
-    columns: tuple[str, ...] = formats.CSV_COLUMNS
+    csv_columns: tuple[str, ...] = formats.CSV_COLUMNS
     if hub is not None:
         for m, rec in zip(models, records, strict=True):
             info = hub.get(m.id)
             rec["hub"] = info.record() if info is not None else None
-        columns += formats.HUB_CSV_COLUMNS
-    formats.write_records(records, out_fmt, sys.stdout, columns=columns)
+        csv_columns += formats.HUB_CSV_COLUMNS
+    formats.write_records(records, out_fmt, sys.stdout, columns=csv_columns)
 
 
 # --------------------------------------------------------------------------- show
@@ -273,10 +303,12 @@ def show(
             from llmcat import render
 
             facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
+            console = render.make_console()
             if resolved.kind == "brand":
-                render.make_console().print(render.brand_view(resolved.groups, resolved.name, reg, hub=facts))
+                view = render.brand_view(resolved.groups, resolved.name, reg, hub=facts, width=console.width)
             else:
-                render.make_console().print(render.family_view(found, reg, hub=facts))
+                view = render.family_view(found, reg, hub=facts, width=console.width)
+            console.print(view)
         else:
             records = [formats.model_record(m, reg, detail=True) for m in found]
             if result is not None:
