@@ -140,7 +140,7 @@ def list_models(
     ids_only: IdsOpt = False,
     registry: RegistryOpt = None,
     live: LiveOpt = False,
-    timeout: TimeoutOpt = 10.0,
+    timeout: TimeoutOpt = None,
     ttl: TtlOpt = None,
     strict: StrictOpt = False,
     offline: OfflineOpt = False,
@@ -166,7 +166,8 @@ def list_models(
     found = select(reg, q._replace(sort=SortKey.NAME, limit=None)) if hub_sort else select(reg, q)
     _notes(found, q)
     matches = found.models
-    result = opts.run(matches, network=live)
+    # Without --live only the cache is read: the note below says what is missing, once.
+    result = opts.run(matches, network=live, report=live)
     models = matches
     if hub_sort:
         from llmcat.enrich import hub_value
@@ -175,9 +176,14 @@ def list_models(
         field = {"downloads": "downloads", "likes": "likes", "trending": "trending_score"}[sort.value]
         models = order(matches, sort, descending=desc, hub_value=hub_value(result.info, field))
         models = models if limit is None else models[:limit]
+        have = sum(1 for m in matches if (h := result.info.get(m.id)) is not None and h.facts is not None)
         missing = sum(1 for m in models if (h := result.info.get(m.id)) is None or h.facts is None)
-        if missing:
-            err(f"Note: {missing} model(s) have no Hub data and are listed last (use --live to fetch it).")
+        hint = "" if live else " (use --live to fetch it)"
+        if matches and not have:
+            # Once, not per model: nothing could be ordered by Hub data at all.
+            err(f"Note: all {len(matches)} models have no Hub data: not sorted by {sort.value}{hint}.")
+        elif missing:
+            err(f"Note: {missing} model(s) have no Hub data and are listed last{hint}.")
     _emit_models(models, reg, out_fmt, result.info, columns)
     opts.finish(result)
 
@@ -282,7 +288,7 @@ def show(
     as_json: JsonOpt = False,
     registry: RegistryOpt = None,
     live: LiveOpt = False,
-    timeout: TimeoutOpt = 10.0,
+    timeout: TimeoutOpt = None,
     ttl: TtlOpt = None,
     strict: StrictOpt = False,
     offline: OfflineOpt = False,
