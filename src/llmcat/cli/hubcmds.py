@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from llmcat.cli import complete
 from llmcat.cli.app import app
 from llmcat.cli.common import (
     FormatOpt,
@@ -32,7 +33,10 @@ cache_app = typer.Typer(help="llmcat's cache directory (compiled registry index 
 app.add_typer(cache_app, name="cache")
 
 NamesArg = Annotated[
-    list[str] | None, typer.Argument(help="Models or families (default: every model with a Hugging Face repo).")
+    list[str] | None,
+    typer.Argument(
+        help="Models or families (default: every model with a Hugging Face repo).", autocompletion=complete.models
+    ),
 ]
 
 

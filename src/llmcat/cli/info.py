@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from llmcat.cli import complete
 from llmcat.cli.app import app
 from llmcat.cli.common import FormatOpt, JsonOpt, RegistryOpt, err, handles_errors, load, output_format
 from llmcat.errors import UsageError
@@ -21,7 +22,11 @@ from llmcat.formats import OutputFormat
 def licenses(
     license_id: Annotated[
         str | None,
-        typer.Argument(metavar="[ID]", help="One licence to show in full: every condition's text, its models."),
+        typer.Argument(
+            metavar="[ID]",
+            help="One licence to show in full: every condition's text, its models.",
+            autocompletion=complete.licences,
+        ),
     ] = None,
     *,
     fmt: FormatOpt = None,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from llmcat.cli import complete
 from llmcat.cli.app import app
 from llmcat.cli.common import (
     FormatOpt,
@@ -53,7 +54,10 @@ def list_models(
             "--unconditional", help="Commercial use allowed outright (status yes: permissive or share-alike licences)."
         ),
     ] = False,
-    license_: Annotated[list[str] | None, typer.Option("--license", help="Licence id (repeatable: any of).")] = None,
+    license_: Annotated[
+        list[str] | None,
+        typer.Option("--license", help="Licence id (repeatable: any of).", autocompletion=complete.licences),
+    ] = None,
     license_class: Annotated[
         list[LicenseClass] | None,
         typer.Option("--license-class", case_sensitive=False, help="Licence class (repeatable: any of)."),
@@ -74,9 +78,16 @@ def list_models(
     image: Annotated[bool, typer.Option("--image", help="Takes image input.")] = False,
     base: Annotated[
         str | None,
-        typer.Option("--base", help="Only models built on NAME (a model or family), at any depth."),
+        typer.Option(
+            "--base",
+            help="Only models built on NAME (a model or family), at any depth.",
+            autocompletion=complete.models,
+        ),
     ] = None,
-    family: Annotated[list[str] | None, typer.Option("--family", help="Family (repeatable: any of).")] = None,
+    family: Annotated[
+        list[str] | None,
+        typer.Option("--family", help="Family (repeatable: any of).", autocompletion=complete.families),
+    ] = None,
     org: Annotated[
         list[str] | None, typer.Option("--org", help="Organisation, substring (repeatable: any of).")
     ] = None,
@@ -113,7 +124,10 @@ def list_models(
         typer.Option("--released-before", parser=date_opt, metavar="DATE", help="Released before DATE."),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", help="Tag such as chat, instruct, code (repeatable: all of).")
+        list[str] | None,
+        typer.Option(
+            "--tag", help="Tag such as chat, instruct, code (repeatable: all of).", autocompletion=complete.tags
+        ),
     ] = None,
     sort: Annotated[SortKey, typer.Option("--sort", "-s", case_sensitive=False, help="Sort key.")] = SortKey.NAME,
     desc: Annotated[bool, typer.Option("--desc/--asc", help="Sort descending or ascending.")] = False,
@@ -281,7 +295,10 @@ def _emit_models(
 def show(
     name: Annotated[
         str,
-        typer.Argument(help="A model id, alias, Hugging Face repo id or URL, family or brand (as people type it)."),
+        typer.Argument(
+            help="A model id, alias, Hugging Face repo id or URL, family or brand (as people type it).",
+            autocompletion=complete.models,
+        ),
     ],
     *,
     fmt: FormatOpt = None,

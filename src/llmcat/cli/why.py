@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from llmcat.cli import complete
 from llmcat.cli.app import app
 from llmcat.cli.common import FormatOpt, JsonOpt, RegistryOpt, handles_errors, load, output_format
 from llmcat.formats import OutputFormat
@@ -19,7 +20,12 @@ from llmcat.formats import OutputFormat
 @handles_errors
 def why(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="A model id, alias, repo id or URL (a family: each member).")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="A model id, alias, repo id or URL (a family: each member).", autocompletion=complete.models
+        ),
+    ],
     *,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
