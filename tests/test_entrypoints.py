@@ -90,7 +90,10 @@ def test_unwritable_cache_dir_still_works(tmp_path: Path) -> None:
     assert proc.stdout
 
 
-CORE = "llmcat.query, llmcat.registry, llmcat.licensing, llmcat.formats, llmcat.stats, llmcat.units"
+CORE = (
+    "llmcat.query, llmcat.registry, llmcat.licensing, llmcat.formats, llmcat.stats, llmcat.units, "
+    "llmcat.explain, llmcat.vocab, llmcat.columns, llmcat.registry.resolve"
+)
 
 
 def test_core_modules_import_without_frameworks() -> None:
@@ -124,7 +127,10 @@ assert not bad, bad
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
 
 
-@pytest.mark.parametrize("module", ["llmcat.query", "llmcat.registry", "llmcat.licensing", "llmcat.records"])
+@pytest.mark.parametrize(
+    "module",
+    ["llmcat.query", "llmcat.registry", "llmcat.licensing", "llmcat.records", "llmcat.explain", "llmcat.vocab"],
+)
 def test_core_does_not_import_the_cli(module: str) -> None:
     code = f"import sys, {module}; assert 'llmcat.cli' not in sys.modules and 'typer' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
