@@ -46,7 +46,7 @@ COLUMNS: dict[str, Column] = {
         Column("org", "Org", lambda m, _r, _h: m.org, cap=14),
         Column("size", "Size", lambda m, _r, _h: _known(format_params(m.params_b)), right=True),
         Column("context", "Context", lambda m, _r, _h: _known(format_tokens(m.context_tokens)), right=True),
-        Column("license", "Licence", lambda m, _r, _h: m.license, cap=18),
+        Column("license", "Licence", lambda m, _r, _h: m.license),  # an id: whole, or the column drops
         Column("commercial", "Commercial", lambda m, r, _h: r.status(m.id).value),
         Column("japanese", "Japanese", lambda m, _r, _h: _known(m.japanese.value if m.japanese else None)),
         Column("image", "Image", lambda m, _r, _h: "yes" if "image" in m.modalities else ""),

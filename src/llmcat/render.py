@@ -161,7 +161,7 @@ def model_detail(m: Model, registry: Registry, *, hub: Mapping[str, Any] | None 
     """Every fact about one model, its licence, the commercial answer with its chain, and lineage."""
     facts = Table.grid(padding=(0, 2))
     facts.add_column(no_wrap=True)
-    facts.add_column()
+    facts.add_column(overflow="fold")
     _kv(facts, "ID", t(m.id, "id"))
     _kv(facts, "Name", m.name)
     _kv(facts, "Aliases", ", ".join(m.aliases))
@@ -190,7 +190,7 @@ def model_detail(m: Model, registry: Registry, *, hub: Mapping[str, Any] | None 
     if ancestors or descendants:
         lin = Table.grid(padding=(0, 2))
         lin.add_column(no_wrap=True)
-        lin.add_column()
+        lin.add_column(overflow="fold")
         if ancestors:
             lin.add_row(Text("Built on", style="head"), t(" → ".join(a.id for a in ancestors)))
         if descendants:
@@ -213,7 +213,7 @@ def licence_section(m: Model, registry: Registry) -> Panel:
     lic = registry.license_of(m)
     body = Table.grid(padding=(0, 2))
     body.add_column(no_wrap=True)
-    body.add_column()
+    body.add_column(overflow="fold")
     if lic is not None:
         body.add_row(Text("Licence", style="head"), t(f"{lic.name} ({lic.id}, {lic.license_class.value})"))
         if lic.url:
@@ -248,7 +248,7 @@ def _licence_name(registry: Registry, license_id: str) -> str:
 def hub_panel(hub: Mapping[str, Any]) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")
     for key, value in hub.items():
         if value is None or value == [] or value == "":
             continue
@@ -319,7 +319,7 @@ def license_detail(lic: License, models: Sequence[str]) -> Group:
     if lic.conditions:
         cond = Table.grid(padding=(0, 2))
         cond.add_column(no_wrap=True, style="head")
-        cond.add_column()
+        cond.add_column(overflow="fold")
         for c in lic.conditions:
             cond.add_row(t(c.kind), t(c.text))
         parts.append(Panel(cond, title="Conditions", title_align="left"))
