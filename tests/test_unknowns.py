@@ -128,13 +128,29 @@ def test_why_says_unknown_and_listed(runner: CliRunner) -> None:
     assert kept.stdout.startswith("tune-c is listed")
 
 
-def test_why_agrees_with_list(runner: CliRunner) -> None:
-    args = ["--min-params", "7B", "--max-params", "14B", "--released-after", "2023-03", *RF]
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ["--min-params", "7B", "--max-params", "14B", "--released-after", "2023-03"],
+        ["--commercial", "--ja-level", "continued"],
+        ["--unconditional", "--tag", "chat"],
+        ["--base", "base-a", "--min-context", "8k", "--include-unknown"],
+        ["--license-class", "permissive", "--lang", "japanese"],
+        ["tune", "--org", "org two", "--released-before", "2024"],
+        ["--image", "--license", "t-permissive"],
+        ["--sort", "params", "--desc", "-n", "3"],
+    ],
+)
+def test_why_agrees_with_list(runner: CliRunner, filters: list[str]) -> None:
+    args = [*filters, *RF]
     listed = {r["id"] for r in json.loads(runner.invoke(app, ["list", "--json", *args]).stdout)}
+    assert listed != set(REG.models)  # the filters do leave something out
     for mid in REG.models:
         res = runner.invoke(app, ["why", mid, "--json", *args])
         assert res.exit_code == 0, res.output
-        assert json.loads(res.stdout)["listed"] == (mid in listed), mid
+        got = json.loads(res.stdout)
+        assert got["listed"] == (mid in listed), (mid, got)
+        assert got["listed"] == all(f["outcome"] == "passes" for f in got["filters"]) or "--limit" in got["summary"]
 
 
 def test_why_json_and_limit(runner: CliRunner) -> None:
