@@ -118,3 +118,18 @@ def test_license_in_full(runner: CliRunner) -> None:
     bad = runner.invoke(app, ["licenses", "apache3"])
     assert bad.exit_code == 1
     assert bad.stderr == "Error: unknown licence 'apache3'. Did you mean: apache-2.0?\n"
+
+
+def test_too_narrow_a_terminal_still_never_cuts_an_id_or_a_date(runner: CliRunner) -> None:
+    """Below the width of the longest id, or with --columns wider than the terminal, the table is laid
+    out as wide as it must be (the terminal wraps the lines) rather than cropped."""
+    ids = _ids(runner)
+    narrow = table(runner, 30, "list").splitlines()
+    assert [line.split(" ", 1)[0] for line in narrow[1:]] == ids
+    rows = {r["id"]: r for r in json.loads(runner.invoke(app, ["list", "--json"]).stdout)}
+    chosen = table(runner, 60, "list", "-o", "id,name,released,org,license").splitlines()
+    assert chosen[0].split() == ["ID", "Name", "Released", "Org", "Licence"]
+    for line in chosen[1:]:
+        mid = line.split(" ", 1)[0]
+        assert f" {rows[mid]['released'] or '?'} " in line
+        assert f" {rows[mid]['license']}" in line

@@ -48,6 +48,18 @@ def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Consol
     return console
 
 
+def print_whole(console: Console, renderable: Any) -> None:
+    """Print without cutting an id or a date: if even the narrowest layout (whole ids and dates, after
+    the dropped columns) is wider than the terminal, lay it out that wide and let the terminal wrap
+    the lines, rather than crop them."""
+    from rich.measure import Measurement
+
+    need = Measurement.get(console, console.options.update_width(10_000), renderable)
+    if need.minimum > console.width:
+        console.width = need.maximum
+    console.print(renderable)
+
+
 def t(value: object, style: str = "") -> Text:
     """A table cell: untrusted text made inert, never parsed as markup."""
     return Text("" if value is None else inert(str(value)), style=style)

@@ -275,7 +275,7 @@ def _emit_models(
 
         facts = {mid: h.facts for mid, h in hub.items()} if hub is not None else None
         console = render.make_console()
-        console.print(render.models_table(models, reg, hub=facts, width=console.width, columns=columns))
+        render.print_whole(console, render.models_table(models, reg, hub=facts, width=console.width, columns=columns))
         return
     records = [formats.model_record(m, reg) for m in models]
     csv_columns: tuple[str, ...] = formats.CSV_COLUMNS
@@ -331,7 +331,7 @@ def show(
                 view = render.brand_view(resolved.groups, resolved.name, reg, hub=facts, width=console.width)
             else:
                 view = render.family_view(found, reg, hub=facts, width=console.width)
-            console.print(view)
+            render.print_whole(console, view)
         else:
             records = [formats.model_record(m, reg, detail=True) for m in found]
             if result is not None:
