@@ -22,7 +22,10 @@ def llmcat_command() -> list[str]:
 
 def wall(cmd: Sequence[str], env: Mapping[str, str] | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    # stderr too: notes (e.g. models left out for an unknown value) are not what is being timed
+    subprocess.run(
+        cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+    )
     return time.perf_counter() - start
 
 

@@ -161,7 +161,7 @@ def test_list_fits_rows_carry_the_estimate(runner: CliRunner) -> None:
     assert f["vram_gib"] == 24
     assert f["headroom_gib"] == pytest.approx(24 - f["total_gib"], abs=0.002)
     assert by_id["llama-3.1-8b-instruct"]["fit"]["basis"] == "inherited"
-    assert "have no memory estimate" in err  # the bundled registry has models without a size
+    assert "models left out: memory estimate unknown (--include-unknown keeps them)" in err  # models without a size
 
 
 def test_list_fits_composes_with_other_filters(runner: CliRunner) -> None:
@@ -191,7 +191,7 @@ def test_list_fits_modes_and_quant(runner: CliRunner) -> None:
 def test_list_fits_counts_unknowns_on_stderr(runner: CliRunner) -> None:
     result = runner.invoke(app, ["list", "--fits", "1000GB", "mystery", "-r", ARCH, "--json"], catch_exceptions=False)
     assert [r["id"] for r in json.loads(result.stdout)] == ["size-only-13b"]
-    assert "Note: 1 model(s) have no memory estimate" in result.stderr
+    assert "note: 1 model left out: memory estimate unknown (--include-unknown keeps them)" in result.stderr
 
 
 def test_list_fits_bad_values(runner: CliRunner) -> None:

@@ -33,9 +33,10 @@ def test_readme_json_fields_match_the_records_in_order() -> None:
 
 
 def test_readme_mentions_every_command_and_every_command_has_help(runner: CliRunner) -> None:
-    commands = ["list", "show", "licenses", "stats", "validate", "hub refresh", "hub drift", "cache path"]
-    commands += ["fit", "compare", "tree"]
-    commands += ["audit", "check"]
+    commands = ["list", "show", "licenses", "stats", "validate", "hub refresh", "hub drift", "cache path", "why"]
+    commands += ["cache clear", "licenses llama2"]
+    assert "llmcat --install-completion" in README
+    commands += ["fit", "compare", "tree", "audit", "check", "scores"]
     for cmd in commands:
         assert f"llmcat {cmd}" in README, cmd
         result = runner.invoke(app, [*cmd.split(), "--help"])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from llmcat import fit
 from llmcat.fitquants import MODE_QUANTS, QUANTS, quant_id
 from llmcat.gpus import GPUS, find_gpu
-from llmcat.query import Query, run, screen_fits
+from llmcat.query import Query, run, select
 from llmcat.records import Arch
 from llmcat.registry import Registry, Source, load_sources
 from llmcat.units import parse_memory
@@ -198,9 +198,13 @@ def test_json_contract_keys(reg: Registry) -> None:
 def test_fits_filter_drops_unknowns_and_keeps_order(reg: Registry) -> None:
     q = Query(fits_gib=24.0)
     got = [m.id for m in run(reg, q)]
-    screened = screen_fits(run(reg, Query()), reg, q)
+    screened = fit.screen(run(reg, Query()), reg, 24.0, fit.query_settings(q))
     assert got == [m.id for m in screened.kept]
     assert "no-size-model" in screened.unknown
+    found = select(reg, q)
+    assert found.unknown == {"memory estimate": len(screened.unknown)}  # counted like any unknown value
+    kept = {m.id for m in select(reg, q._replace(include_unknown=True)).models}
+    assert "no-size-model" in kept
     assert "no-size-model" not in got
     assert "llama-3.1-8b" in got
     assert "llama-3.1-70b" not in got

@@ -92,6 +92,8 @@ queries = st.builds(
     sort=st.sampled_from([SortKey.NAME, SortKey.RELEASED, SortKey.PARAMS, SortKey.CONTEXT]),
     descending=st.booleans(),
     limit=st.none() | st.integers(min_value=1, max_value=20),
+    include_unknown=st.booleans(),
+    checks=st.just(()),
     fits_gib=st.none() | st.sampled_from([0.5, 8.0, 24.0, 80.0]),
     fit_mode=st.sampled_from(["inference", "lora", "qlora", "full"]),
     fit_quant=st.none(),

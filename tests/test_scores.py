@@ -157,9 +157,10 @@ def test_order_by_score_sorts_by_it_and_puts_the_unscored_last(values: dict[str,
     assert known == sorted(known, reverse=True)
     assert got[len(known) :] == [None] * (len(got) - len(known))
     assert ranked.missing == 5 - len(values)
-    kept = scores.keep_min_scores(models, book, [(scores.ScoreKey("b"), 0.5)])
-    assert {m.hf_repos[0] for m in kept.models} == {r for r, v in values.items() if v >= 0.5}
-    assert kept.missing == 5 - len(values)
+    check = scores.min_score_check(book, scores.ScoreKey("b"), 0.5)
+    kept = [m for m in models if (v := check.value(m)) is not None and check.keeps(v)]
+    assert {m.hf_repos[0] for m in kept} == {r for r, v in values.items() if v >= 0.5}
+    assert sum(1 for m in models if check.value(m) is None) == 5 - len(values)
 
 
 def test_parse_key_and_min_score_errors() -> None:
@@ -209,7 +210,7 @@ def test_min_score_keeps_only_models_at_or_above_the_bound(runner: CliRunner) ->
         v = book.value(by_id[r["id"]], scores.ScoreKey("swallow-ja-pre"))
         assert v is not None
         assert v >= 0.5
-    assert "models left out: no swallow-ja-pre score" in err
+    assert "models left out: swallow-ja-pre score unknown (--include-unknown keeps them)" in err
 
 
 def test_bad_score_options_are_usage_errors(runner: CliRunner) -> None:

@@ -125,7 +125,7 @@ class HubCards:
     fetch falls back to an older cached card with a warning; "not found" never does.
     """
 
-    def __init__(self, *, timeout: float, ttl: float, offline: bool, cache: Any = None) -> None:
+    def __init__(self, *, timeout: float | None, ttl: float, offline: bool, cache: Any = None) -> None:
         from llmcat.cache import cache_dir
         from llmcat.hubcache import HubCache
 
@@ -146,7 +146,8 @@ class HubCards:
         if self.offline:
             raise HubError(f"{repo}: not in the cache, and offline mode is on (--offline or HF_HUB_OFFLINE)")
         if self._client is None:
-            self._client = hub.HubClient(timeout=self.timeout)
+            # None: $LLMCAT_HUB_TIMEOUT or the default, read only now that the Hub is really asked.
+            self._client = hub.HubClient(timeout=hub.timeout_setting(self.timeout))
         self.requests += 1
         try:
             facts = self._client.card(repo)

@@ -111,6 +111,70 @@ def _summarise(warnings: list[str], most: int = 8) -> list[str]:
     return [*warnings[:most], f"... and {len(warnings) - most} more Hub problem(s) like these"]
 
 
+class _Workers:
+    """A few daemon threads running Hub requests; results come back on a queue.
+
+    Not a ThreadPoolExecutor: its threads are joined when the interpreter exits, so Ctrl-C would still
+    wait out every request in flight (up to its timeout). Daemon threads are abandoned instead, and the
+    main thread waits on the queue in short slices, so KeyboardInterrupt is seen at once.
+    """
+
+    def __init__(self, size: int) -> None:
+        import queue
+        import threading
+
+        self._tasks: queue.Queue[tuple[Callable[[], Any], Any] | None] = queue.Queue()
+        self._results: queue.Queue[tuple[Any, Any, BaseException | None]] = queue.Queue()
+        self._size = max(1, size)
+        self._threads: list[threading.Thread] = []
+        self.pending = 0
+
+    def submit(self, fn: Callable[[], Any], tag: Any) -> None:
+        import threading
+
+        self._tasks.put((fn, tag))
+        self.pending += 1
+        if len(self._threads) < min(self._size, self.pending):
+            thread = threading.Thread(target=self._work, name="llmcat-hub", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _work(self) -> None:
+        while True:
+            job = self._tasks.get()
+            if job is None:
+                return
+            fn, tag = job
+            try:
+                self._results.put((tag, fn(), None))
+            except BaseException as exc:  # handed to the main thread, which decides
+                self._results.put((tag, None, exc))
+
+    def next(self) -> tuple[Any, Any, BaseException | None]:
+        """The next finished request (tag, result, exception); waits in short slices (Ctrl-C is seen)."""
+        import queue
+
+        while True:
+            try:
+                done = self._results.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            self.pending -= 1
+            return done
+
+    def close(self) -> None:
+        """Stop idle threads now; a thread still waiting on the Hub is a daemon and is left behind."""
+        import queue
+
+        while True:  # requests not started yet are cancelled
+            try:
+                self._tasks.get_nowait()
+            except queue.Empty:
+                break
+        for _ in self._threads:
+            self._tasks.put(None)
+
+
 def _fetch(
     repos: Sequence[str],
     client: Client,
@@ -118,8 +182,6 @@ def _fetch(
     workers: int,
     progress: Callable[[int], Callable[[], None]] | None,
 ) -> tuple[dict[str, Cached], dict[str, HubError], int]:
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
     by_author: dict[str, list[str]] = {}
     for r in repos:
         by_author.setdefault(r.split("/", 1)[0], []).append(r)
@@ -136,39 +198,47 @@ def _fetch(
         except OSError:  # an unwritable cache costs a refetch next time, nothing more
             got[repo] = Cached(facts, cache.clock())
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures: dict[Any, tuple[str, str]] = {pool.submit(client.author, a): ("author", a) for a in listings}
-        futures.update({pool.submit(client.model, r): ("model", r) for r in singles})
-        while futures:
-            more: dict[Any, tuple[str, str]] = {}
-            for fut in as_completed(futures):
-                kind, key = futures[fut]
-                requests += 1
-                if tick:
-                    tick()
-                try:
-                    result = fut.result()
-                except HubError as e:
-                    if kind == "model":
-                        errors[key] = e
-                    elif "unexpected answer" in str(e):
-                        # One bad entry spoils a listing: ask for this author's repos one by one.
-                        more.update({pool.submit(client.model, r): ("model", r) for r in by_author[key]})
-                    else:
-                        cause = str(e).split(": ", 1)[-1]
-                        errors.update({r: HubError(f"{r}: {cause}") for r in by_author[key]})
-                    continue
+    pool = _Workers(workers)
+
+    def ask_model(repo: str) -> None:
+        pool.submit(lambda: client.model(repo), ("model", repo))
+
+    try:
+        for a in listings:
+            pool.submit(lambda a=a: client.author(a), ("author", a))  # type: ignore[misc]
+        for r in singles:
+            ask_model(r)
+        while pool.pending:
+            (kind, key), result, exc = pool.next()
+            requests += 1
+            if tick:
+                tick()
+            if exc is not None:
+                if not isinstance(exc, HubError):
+                    raise exc
                 if kind == "model":
-                    store(key, result)
-                    continue
-                wanted = {r.lower(): r for r in by_author[key]}
-                for repo_id, facts in result:
-                    name = wanted.pop(repo_id.lower(), None)
-                    if name is not None:
-                        store(name, facts)
-                # Repos the listing did not show (renamed, private, gone): ask for each directly.
-                more.update({pool.submit(client.model, r): ("model", r) for r in wanted.values()})
-            futures = more
+                    errors[key] = exc
+                elif "unexpected answer" in str(exc):
+                    # One bad entry spoils a listing: ask for this author's repos one by one.
+                    for r in by_author[key]:
+                        ask_model(r)
+                else:
+                    cause = str(exc).split(": ", 1)[-1]
+                    errors.update({r: HubError(f"{r}: {cause}") for r in by_author[key]})
+                continue
+            if kind == "model":
+                store(key, result)
+                continue
+            wanted = {r.lower(): r for r in by_author[key]}
+            for repo_id, facts in result:
+                name = wanted.pop(repo_id.lower(), None)
+                if name is not None:
+                    store(name, facts)
+            # Repos the listing did not show (renamed, private, gone): ask for each directly.
+            for r in wanted.values():
+                ask_model(r)
+    finally:
+        pool.close()
     return got, errors, requests
 
 

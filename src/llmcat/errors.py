@@ -60,3 +60,13 @@ class UnknownModelError(LlmcatError, LookupError):
 
 class HubError(LlmcatError):
     """The Hugging Face Hub could not be used (down, refused, timed out, bad answer)."""
+
+
+class AmbiguousNameError(LlmcatError, LookupError):
+    """A name that fits several models or families equally well."""
+
+    def __init__(self, name: str, candidates: list[str]) -> None:
+        self.name = name
+        self.candidates = candidates
+        shown = ", ".join(candidates[:12]) + (f" (and {len(candidates) - 12} more)" if len(candidates) > 12 else "")
+        super().__init__(f"{name!r} is ambiguous: it could be {shown}. Name one of them")

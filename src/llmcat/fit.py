@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from llmcat.query import FieldCheck, Query
     from llmcat.registry import Registry
 
 GIB = float(1 << 30)
@@ -300,6 +301,39 @@ def screen(models: Iterable[Model], registry: Registry, vram_gib: float, setting
             kept.append(m)
             estimates[m.id] = (b, e)
     return Screened(kept, estimates, unknown)
+
+
+def query_settings(q: Query) -> Settings:
+    return Settings(q.fit_mode, q.fit_quant, q.fit_context)
+
+
+def fit_check(registry: Registry, q: Query) -> FieldCheck:
+    """``--fits`` as a field filter of :mod:`llmcat.query`: the value is the estimate's total in GiB,
+    unknown (None) for a model with neither architecture numbers nor a parameter count."""
+    from llmcat.query import ID, FieldCheck
+
+    settings = query_settings(q)
+    budget = q.fits_gib if q.fits_gib is not None else 0.0
+    lookup: Mapping[str, Model] = registry.models
+
+    def total(row: Any) -> float | None:
+        b = basis_for(lookup[row[ID]], lookup)
+        return None if b is None else estimate(b, settings).total_gib
+
+    return FieldCheck(
+        "memory estimate", f"--fits {budget:g}GiB", total, lambda v: bool(v <= budget), lambda v: f"{v:.1f} GiB"
+    )
+
+
+def fit_records(models: Iterable[Model], registry: Registry, q: Query) -> list[dict[str, Any] | None]:
+    """The ``fit`` object of each JSON row of ``list --fits`` (None where there is no estimate)."""
+    settings = query_settings(q)
+    lookup: Mapping[str, Model] = registry.models
+    out: list[dict[str, Any] | None] = []
+    for m in models:
+        b = basis_for(m, lookup)
+        out.append(None if b is None else fit_record(b, estimate(b, settings), q.fits_gib or 0.0))
+    return out
 
 
 def fit_record(basis: Basis, est: Estimate, vram_gib: float) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from llmcat import __version__
 from llmcat.errors import HubError
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 10.0  # seconds to wait for an answer (each read)
+DEFAULT_CONNECT_TIMEOUT = 3.0  # seconds to wait for a connection: a Hub that is not there is known fast
 _MAX_PAGES = 50  # a listing longer than this many pages is cut (a misbehaving server cannot loop us)
 EXPAND = [
     "downloads",
@@ -215,6 +216,7 @@ class HubClient:
         endpoint: str | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         retries: int = 2,
         max_wait: float = 4.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -224,13 +226,16 @@ class HubClient:
 
         self.endpoint = (endpoint or endpoint_from_env()).rstrip("/")
         self.timeout = timeout
+        self.connect_timeout = min(connect_timeout, timeout)
+        # httpx's own Timeout (huggingface_hub's copy): connecting is bounded separately, and sooner.
+        self._timeouts = _http.httpx2.Timeout(timeout, connect=self.connect_timeout)
         self.retries = retries
         self.max_wait = max_wait
         self._sleep = sleep
 
         def factory() -> Any:
             client = _http.default_client_factory()
-            client.timeout = timeout  # every request, listing pages included, is bounded
+            client.timeout = self._timeouts  # every request, listing pages included, is bounded
             return client
 
         huggingface_hub.set_client_factory(factory)
@@ -260,7 +265,7 @@ class HubClient:
     def model(self, repo_id: str) -> dict[str, Any]:
         info = self._call(
             repo_id,
-            lambda: self._api.model_info(repo_id, expand=EXPAND, timeout=self.timeout),  # type: ignore[arg-type]
+            lambda: self._api.model_info(repo_id, expand=EXPAND, timeout=self._timeouts),  # type: ignore[arg-type]
         )
         return self._facts(repo_id, info)
 
@@ -293,7 +298,7 @@ class HubClient:
                 break
 
             def get(url: str = url, params: dict[str, Any] | None = params) -> Any:
-                r = get_session().get(url, params=params, headers=headers, timeout=self.timeout)
+                r = get_session().get(url, params=params, headers=headers, timeout=self._timeouts)
                 hf_raise_for_status(r)
                 return r
 
@@ -315,3 +320,28 @@ class HubClient:
             return facts_from_info(info)
         except Exception as exc:
             raise describe(exc, self.endpoint, what) from None
+
+
+TIMEOUT_ENV = "LLMCAT_HUB_TIMEOUT"
+
+
+def timeout_setting(value: float | None) -> float:
+    """``--timeout``, else $LLMCAT_HUB_TIMEOUT, else the default. Read only by a command about to ask the
+    Hub, so a bad value in the environment never breaks the commands that do not."""
+    if value is not None:
+        return value
+    import math
+    import os
+
+    from llmcat.errors import UsageError
+
+    raw = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0.1 <= seconds <= 3600):
+        raise UsageError(f"{TIMEOUT_ENV}={raw[:20]!r} is not a number of seconds between 0.1 and 3600")
+    return seconds

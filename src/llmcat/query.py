@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -10,7 +11,6 @@ from llmcat.fitquants import ModeName, QuantName
 from llmcat.records import JapaneseLevel, LicenseClass, Model, Status
 
 if TYPE_CHECKING:
-    from llmcat.fit import Screened
     from llmcat.policy import PolicyFile
     from llmcat.registry import Registry
 
@@ -26,6 +26,21 @@ class SortKey(StrEnum):
 
 
 HUB_SORT_KEYS = frozenset({SortKey.DOWNLOADS, SortKey.LIKES, SortKey.TRENDING})
+
+
+class FieldCheck(NamedTuple):
+    """A filter on one field whose value may be unknown (None).
+
+    A model whose value is unknown is left out unless ``Query.include_unknown``, and counted under
+    ``field`` (see :class:`Selection`), so the user hears how many models the filter could not judge.
+    Filters on the same field (``--min-params`` and ``--max-params``) share ``field``.
+    """
+
+    field: str  # what the value is, in words: "context length"
+    option: str  # the filter as the user gave it: "--min-context 8k"
+    value: Callable[[Any], Any]  # the model's value (from a Model or its raw row), None when unknown
+    keeps: Callable[[Any], bool]  # whether a known value passes
+    shown: Callable[[Any], str]  # a known value in words, for `llmcat why`
 
 
 class Query(NamedTuple):
@@ -51,7 +66,9 @@ class Query(NamedTuple):
     sort: SortKey = SortKey.NAME
     descending: bool = False
     limit: int | None = None
-    fits_gib: float | None = None  # keep models whose memory estimate fits (llmcat.fit); unknowns dropped
+    include_unknown: bool = False  # keep models whose value for a field filter is unknown
+    checks: tuple[FieldCheck, ...] = ()  # further field filters, counted like the built-in ones
+    fits_gib: float | None = None  # keep models whose memory estimate fits (llmcat.fit): a field check
     fit_mode: ModeName = "inference"
     fit_quant: QuantName | None = None  # None: the mode's default (must be one the mode runs on)
     fit_context: int | None = None  # None: the mode's default, capped at the model's context
@@ -75,22 +92,110 @@ LANGUAGES, JAPANESE, MODALITIES, HF_REPOS, TAGS = (
 _JA_STRENGTH = {level.value: level.strength for level in JapaneseLevel}
 
 
+_TOKEN = re.compile(r"[^\W\d_]+|\d[^\W_]*")
+
+
+def tokens(text: str) -> list[str]:
+    """Words of ``text`` as people read them, lower-cased: runs of letters and digits, with a break where
+    letters turn to digits (a number after a name is a word of its own; a size like 3b is one word).
+
+    'Llama 3', 'llama-3' and 'llama3' all give ['llama', '3']; 'open-llama-3b' gives ['open', 'llama',
+    '3b']; 'CodeLlama' gives ['codellama'].
+    """
+    return _TOKEN.findall(text.lower())
+
+
 def _haystack(m: Row) -> str:
-    return " ".join((m[ID], m[NAME], *m[ALIASES], m[FAMILY], m[ORG], *m[TAGS], *m[HF_REPOS])).lower()
+    """Every searchable field as one string of tokens, fields separated by '|' (a word never spans two)."""
+    fields = (m[ID], m[NAME], *m[ALIASES], m[FAMILY], m[ORG], *m[TAGS], *m[HF_REPOS])
+    return " " + " | ".join(" ".join(_TOKEN.findall(f.lower())) for f in fields) + " "
+
+
+def _needle(word: str) -> str:
+    return " " + " ".join(tokens(word)) + " "
 
 
 def _date_floor(text: str) -> str:
     return (text + "-01-01")[:10] if len(text) == 4 else (text + "-01")[:10]
 
 
-def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str] | None = None) -> bool:
-    """Whether the model (a Model, or its raw row from the compiled index) passes every filter of ``q``.
+def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]:
+    """The query's filters on fields that can be unknown, then ``q.checks``; with ``registry``, also the
+    memory fit (``--fits``), whose estimate needs the lineage."""
+    from llmcat.units import format_params
+
+    out: list[FieldCheck] = []
+
+    def params(m: Row) -> Any:
+        return m[PARAMS]
+
+    def context(m: Row) -> Any:
+        return m[CONTEXT]
+
+    def released(m: Row) -> Any:
+        return m[RELEASED]
+
+    def japanese(m: Row) -> Any:
+        return m[JAPANESE]
+
+    def size(v: Any) -> str:
+        return format_params(v)
+
+    if q.min_params_b is not None:
+        lo = q.min_params_b
+        out.append(FieldCheck("parameter count", f"--min-params {size(lo)}", params, lambda v: v >= lo, size))
+    if q.max_params_b is not None:
+        hi = q.max_params_b
+        out.append(FieldCheck("parameter count", f"--max-params {size(hi)}", params, lambda v: v <= hi, size))
+    if q.min_context is not None:
+        need = q.min_context
+        out.append(
+            FieldCheck(
+                "context length",
+                f"--min-context {need}",
+                context,
+                lambda v: v >= need,
+                str,
+            )
+        )
+    if q.released_after is not None:
+        after = _date_floor(q.released_after)
+        out.append(
+            FieldCheck(
+                "release date", f"--released-after {q.released_after}", released, lambda v: _date_floor(v) >= after, str
+            )
+        )
+    if q.released_before is not None:
+        before = _date_floor(q.released_before)
+        out.append(
+            FieldCheck(
+                "release date",
+                f"--released-before {q.released_before}",
+                released,
+                lambda v: _date_floor(v) < before,
+                str,
+            )
+        )
+    if q.japanese is not None:
+        floor = max(q.japanese.strength, 1)
+        option = "--ja" if q.japanese is JapaneseLevel.MULTILINGUAL else f"--ja-level {q.japanese.value}"
+        out.append(FieldCheck("Japanese level", option, japanese, lambda v: _JA_STRENGTH[v] >= floor, str))
+    out.extend(q.checks)
+    if q.fits_gib is not None and registry is not None:
+        from llmcat.fit import fit_check
+
+        out.append(fit_check(registry, q))
+    return out
+
+
+def passes_other_filters(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str] | None = None) -> bool:
+    """Whether the model passes every filter of ``q`` that is not a field check (see :func:`field_checks`).
 
     Fields are read by position so that a big registry can be filtered before any Model is built.
     """
     if q.words:
         hay = _haystack(m)
-        if not all(w.lower() in hay for w in q.words):
+        if not all(_needle(w) in hay for w in q.words):
             return False
     if q.unconditional or q.commercial:
         status = registry.status(m[ID])
@@ -104,11 +209,9 @@ def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str]
         lic = registry.licenses.get(m[LICENSE])
         if lic is None or lic.license_class not in q.license_classes:
             return False
-    ja = m[JAPANESE]
-    if q.japanese is not None and (ja is None or _JA_STRENGTH[ja] < max(q.japanese.strength, 1)):
-        return False
     if q.languages:
         langs = set(m[LANGUAGES])
+        ja = m[JAPANESE]
         if ja is not None and ja != JapaneseLevel.NONE:
             langs.add("ja")
         if not all(code.lower() in langs for code in q.languages):
@@ -120,17 +223,6 @@ def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str]
     if q.families and m[FAMILY].lower() not in {f.lower() for f in q.families}:
         return False
     if q.orgs and not any(o.lower() in m[ORG].lower() for o in q.orgs):
-        return False
-    params, context, released = m[PARAMS], m[CONTEXT], m[RELEASED]
-    if q.min_params_b is not None and (params is None or params < q.min_params_b):
-        return False
-    if q.max_params_b is not None and (params is None or params > q.max_params_b):
-        return False
-    if q.min_context is not None and (context is None or context < q.min_context):
-        return False
-    if q.released_after is not None and (released is None or _date_floor(released) < _date_floor(q.released_after)):
-        return False
-    if q.released_before is not None and (released is None or _date_floor(released) >= _date_floor(q.released_before)):
         return False
     if q.tags and not all(t.lower() in m[TAGS] for t in q.tags):
         return False
@@ -150,6 +242,27 @@ def _complies(model_id: str, policy: PolicyFile, registry: Registry) -> bool:
     from llmcat.policy import registry_filter
 
     return registry_filter(policy, registry)(model_id)
+
+
+def unknown_fields(m: Row, checks: Sequence[FieldCheck]) -> tuple[str, ...] | None:
+    """None if a known value fails a check; else the fields (in check order) whose value is unknown."""
+    unknown: list[str] = []
+    for c in checks:
+        v = c.value(m)
+        if v is None:
+            if c.field not in unknown:
+                unknown.append(c.field)
+        elif not c.keeps(v):
+            return None
+    return tuple(unknown)
+
+
+def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str] | None = None) -> bool:
+    """Whether the model (a Model, or its raw row from the compiled index) passes every filter of ``q``."""
+    if not passes_other_filters(m, q, registry, descendants=descendants):
+        return False
+    unknown = unknown_fields(m, field_checks(q, registry))
+    return unknown is not None and (not unknown or q.include_unknown)
 
 
 SortValue = Callable[[Model], Any]
@@ -185,6 +298,54 @@ def order(
     return known + unknown
 
 
+class Selection(NamedTuple):
+    """The answer to a query, with what it left out for want of data."""
+
+    models: list[Model]  # in the query's order, at most ``limit`` of them
+    unknown: dict[str, int]  # field -> models left out only because that field's value is unknown
+    # (with ``include_unknown``: kept although it is unknown); a model unknown on two fields counts in both
+    matched: int  # matches before ``limit``
+
+    def notes(self, include_unknown: bool = False) -> list[str]:
+        """One line per field for the user (stderr), e.g. ``307 models left out: context length unknown``."""
+        if include_unknown:
+            return [f"{n} model{'s' if n != 1 else ''} kept with {field} unknown" for field, n in self.unknown.items()]
+        return [
+            f"{n} model{'s' if n != 1 else ''} left out: {field} unknown (--include-unknown keeps them)"
+            for field, n in self.unknown.items()
+        ]
+
+
+def select(
+    registry: Registry,
+    q: Query,
+    *,
+    hub_value: Callable[[Model, SortKey], float | None] | None = None,
+) -> Selection:
+    """The models of ``registry`` that match ``q``, in ``q``'s order, at most ``q.limit`` of them, with
+    how many each field filter left out (or, with ``include_unknown``, kept) because the value is unknown."""
+    descendants = None
+    if q.bases:
+        descendants = frozenset(m.id for b in q.bases for m in registry.descendants(b))
+    checks = field_checks(q, registry)
+    counts: dict[str, int] = {c.field: 0 for c in checks}
+    models = registry.models
+    kept: list[Model] = []
+    for row in registry.rows():
+        if not passes_other_filters(row, q, registry, descendants=descendants):
+            continue
+        unknown = unknown_fields(row, checks) if checks else ()
+        if unknown is None:
+            continue
+        for field in unknown:
+            counts[field] += 1
+        if not unknown or q.include_unknown:
+            kept.append(models[row[ID]])
+    ordered = order(kept, q.sort, descending=q.descending, hub_value=hub_value)
+    shown = ordered if q.limit is None else ordered[: q.limit]
+    return Selection(shown, {f: n for f, n in counts.items() if n}, len(ordered))
+
+
 def run(
     registry: Registry,
     q: Query,
@@ -192,21 +353,4 @@ def run(
     hub_value: Callable[[Model, SortKey], float | None] | None = None,
 ) -> list[Model]:
     """The models of ``registry`` that match ``q``, in ``q``'s order, at most ``q.limit`` of them."""
-    descendants = None
-    if q.bases:
-        descendants = frozenset(m.id for b in q.bases for m in registry.descendants(b))
-    models = registry.models
-    kept = [models[row[ID]] for row in registry.rows() if matches(row, q, registry, descendants=descendants)]
-    if q.fits_gib is not None:
-        kept = screen_fits(kept, registry, q).kept
-    ordered = order(kept, q.sort, descending=q.descending, hub_value=hub_value)
-    return ordered if q.limit is None else ordered[: q.limit]
-
-
-def screen_fits(models: Sequence[Model], registry: Registry, q: Query) -> Screened:
-    """``--fits``: the models whose estimate fits in ``q.fits_gib`` (a :class:`llmcat.fit.Screened`:
-    what fits, the estimates used, and the ids with no estimate, which are dropped)."""
-    from llmcat.fit import Settings, screen
-
-    settings = Settings(q.fit_mode, q.fit_quant, q.fit_context)
-    return screen(models, registry, q.fits_gib if q.fits_gib is not None else 0.0, settings)
+    return select(registry, q, hub_value=hub_value).models

@@ -22,7 +22,7 @@ from llmcat.formats import inert
 from llmcat.records import License, Model, Status
 from llmcat.registry import Registry
 from llmcat.scores import ScoreView
-from llmcat.units import format_params, format_tokens
+from llmcat.units import format_params
 
 THEME = Theme(
     {
@@ -49,6 +49,18 @@ def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Consol
     return console
 
 
+def print_whole(console: Console, renderable: Any) -> None:
+    """Print without cutting an id or a date: if even the narrowest layout (whole ids and dates, after
+    the dropped columns) is wider than the terminal, lay it out that wide and let the terminal wrap
+    the lines, rather than crop them."""
+    from rich.measure import Measurement
+
+    need = Measurement.get(console, console.options.update_width(10_000), renderable)
+    if need.minimum > console.width:
+        console.width = need.maximum
+    console.print(renderable)
+
+
 def t(value: object, style: str = "") -> Text:
     """A table cell: untrusted text made inert, never parsed as markup."""
     return Text("" if value is None else inert(str(value)), style=style)
@@ -67,39 +79,45 @@ def models_table(
     registry: Registry,
     *,
     hub: Mapping[str, Mapping[str, Any] | None] | None = None,
+    width: int | None = None,
+    columns: Sequence[str] | None = None,
 ) -> Table:
-    table = Table(box=None, header_style="head", pad_edge=False)
-    # In a narrow terminal the ID folds and the text columns shorten with an ellipsis; numbers and
-    # statuses never break.
-    table.add_column("ID", style="id", overflow="fold", min_width=12)
-    table.add_column("Org", max_width=14, overflow="ellipsis")
-    table.add_column("Size", justify="right", no_wrap=True)
-    table.add_column("Context", justify="right", no_wrap=True)
-    table.add_column("Licence", max_width=18, overflow="ellipsis")
-    table.add_column("Commercial", no_wrap=True)
-    table.add_column("Japanese", overflow="ellipsis")
-    table.add_column("Image", no_wrap=True)
-    table.add_column("Released", overflow="ellipsis")
-    if hub is not None:
-        table.add_column("Downloads", justify="right")
-        table.add_column("Likes", justify="right")
-    for m in models:
-        row = [
-            t(m.id),
-            t(m.org),
-            t(format_params(m.params_b)),
-            t(format_tokens(m.context_tokens)),
-            t(m.license),
-            status_text(registry.status(m.id)),
-            t(_ja(m)),
-            t("yes" if "image" in m.modalities else ""),
-            t(m.released or ""),
-        ]
-        if hub is not None:
-            facts = hub.get(m.id)
-            row += [t(_num(facts, "downloads")), t(_num(facts, "likes"))]
-        table.add_row(*row)
+    """The model list. ``columns`` (keys of :data:`llmcat.columns.COLUMNS`) chooses the columns; else
+    the default ones (plus downloads and likes with ``hub``) that fit ``width``, dropping whole columns
+    in :data:`llmcat.columns.DROP_ORDER`. An id is never folded, a date never cut."""
+    from llmcat import columns as cols
+
+    keys: Sequence[str] = columns or (cols.DEFAULT + (cols.HUB if hub is not None else ()))
+    rows = [{k: cols.COLUMNS[k].cell(m, registry, hub.get(m.id) if hub else None) for k in keys} for m in models]
+    if columns is None and width is not None:
+        keys = cols.fit(keys, rows, width)
+    # One space between columns (collapsed padding): at 80 columns that is room for one more column.
+    table = Table(box=None, header_style="head", pad_edge=False, collapse_padding=True)
+    for k in keys:
+        c = cols.COLUMNS[k]
+        whole = max([cols.cell_width(c.header), *(cols.cell_width(r[k]) for r in rows)])
+        if c.cap is not None:
+            table.add_column(c.header, max_width=c.cap, no_wrap=True, overflow="ellipsis")
+        else:
+            table.add_column(
+                c.header, justify="right" if c.right else "left", no_wrap=True, min_width=whole, style=_STYLE.get(k, "")
+            )
+    for r in rows:
+        table.add_row(*(_cell(k, r[k]) for k in keys))
     return table
+
+
+_STYLE = {"id": "id"}
+
+
+def _cell(key: str, text: str) -> Text:
+    from llmcat.columns import UNKNOWN
+
+    if key == "commercial":
+        return Text(text, style=f"status.{text}")
+    if text == UNKNOWN and key != "id":
+        return Text(text, style="dim")
+    return t(text)
 
 
 def family_view(
@@ -107,6 +125,7 @@ def family_view(
     registry: Registry,
     *,
     hub: Mapping[str, Mapping[str, Any] | None] | None = None,
+    width: int | None = None,
 ) -> Group:
     """A family: its members, then why each may or may not be used commercially."""
     why = Table(box=None, header_style="head", pad_edge=False, title_justify="left")
@@ -121,13 +140,28 @@ def family_view(
         why.add_row(t(m.id), line)
     head = t(f"Family {models[0].family}: {len(models)} models", "head")
     tail = t("`llmcat show ID` explains one model in full.", "dim")
-    return Group(head, models_table(models, registry, hub=hub), Text(""), why, tail)
+    return Group(head, models_table(models, registry, hub=hub, width=width), Text(""), why, tail)
 
 
-def _num(facts: Mapping[str, Any] | None, key: str) -> str:
-    if not facts or facts.get(key) is None:
-        return "-"
-    return f"{facts[key]:,}"
+def brand_view(
+    groups: Sequence[tuple[str, Sequence[Model]]],
+    brand: str,
+    registry: Registry,
+    *,
+    hub: Mapping[str, Mapping[str, Any] | None] | None = None,
+    width: int | None = None,
+) -> Group:
+    """Several families that share a name (a brand), newest family first, each with its members."""
+    n = sum(len(members) for _f, members in groups)
+    parts: list[Any] = [t(f"{brand}: {len(groups)} families, {n} models (newest family first)", "head")]
+    for family, members in groups:
+        parts += [
+            Text(""),
+            t(f"Family {family}: {len(members)} models", "head"),
+            models_table(members, registry, hub=hub, width=width),
+        ]
+    parts += [Text(""), t("`llmcat show FAMILY` says why for each member; `llmcat show ID` explains one model.", "dim")]
+    return Group(*parts)
 
 
 def _kv(table: Table, key: str, value: Text | str | None) -> None:
@@ -142,7 +176,7 @@ def model_detail(
     """Every fact about one model, its licence, the commercial answer with its chain, and lineage."""
     facts = Table.grid(padding=(0, 2))
     facts.add_column(no_wrap=True)
-    facts.add_column()
+    facts.add_column(overflow="fold")
     _kv(facts, "ID", t(m.id, "id"))
     _kv(facts, "Name", m.name)
     _kv(facts, "Aliases", ", ".join(m.aliases))
@@ -171,7 +205,7 @@ def model_detail(
     if ancestors or descendants:
         lin = Table.grid(padding=(0, 2))
         lin.add_column(no_wrap=True)
-        lin.add_column()
+        lin.add_column(overflow="fold")
         if ancestors:
             lin.add_row(Text("Built on", style="head"), t(" → ".join(a.id for a in ancestors)))
         if descendants:
@@ -234,7 +268,7 @@ def licence_section(m: Model, registry: Registry) -> Panel:
     lic = registry.license_of(m)
     body = Table.grid(padding=(0, 2))
     body.add_column(no_wrap=True)
-    body.add_column()
+    body.add_column(overflow="fold")
     if lic is not None:
         body.add_row(Text("Licence", style="head"), t(f"{lic.name} ({lic.id}, {lic.license_class.value})"))
         if lic.url:
@@ -269,7 +303,7 @@ def _licence_name(registry: Registry, license_id: str) -> str:
 def hub_panel(hub: Mapping[str, Any]) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")
     for key, value in hub.items():
         if value is None or value == [] or value == "":
             continue
@@ -281,24 +315,70 @@ def hub_panel(hub: Mapping[str, Any]) -> Panel:
     return Panel(grid, title="Hugging Face Hub", title_align="left")
 
 
-def licenses_table(licenses: Sequence[License], counts: Mapping[str, int]) -> Table:
-    table = Table(box=None, header_style="head", pad_edge=False)
-    table.add_column("ID", style="id", no_wrap=True)
-    table.add_column("Name")
-    table.add_column("Class")
-    table.add_column("Commercial")
-    table.add_column("Conditions")
-    table.add_column("Models", justify="right")
-    for lic in licenses:
-        table.add_row(
-            t(lic.id),
-            t(lic.name),
-            t(lic.license_class.value),
-            status_text(lic.license_class.status),
-            t("\n".join(f"{c.kind}: {c.text}" for c in lic.conditions)),
-            t(counts.get(lic.id, 0)),
-        )
+def licenses_table(licenses: Sequence[License], counts: Mapping[str, int], *, width: int | None = None) -> Table:
+    """One line per licence where the terminal allows: conditions as their short kinds (the full text is
+    in `llmcat licenses ID`); the name drops out first, then the commercial status, when space is short."""
+    from llmcat.columns import GAP, cell_width
+
+    rows = [
+        {
+            "id": lic.id,
+            "name": lic.name,
+            "class": lic.license_class.value,
+            "commercial": lic.license_class.status.value,
+            "conditions": ", ".join(dict.fromkeys(c.kind for c in lic.conditions)),
+            "models": str(counts.get(lic.id, 0)),
+        }
+        for lic in licenses
+    ]
+    headers = {"id": "ID", "name": "Name", "class": "Class", "commercial": "Commercial", "conditions": "Conditions"}
+    headers["models"] = "Models"
+    keys = list(headers)
+    if width is not None:
+        need = {k: max([cell_width(headers[k]), *(cell_width(r[k]) for r in rows)]) for k in keys}
+        need["name"] = min(need["name"], 40)
+        need["conditions"] = min(need["conditions"], 24)  # wraps below this, one kind per line at worst
+        for k in ("name", "commercial"):
+            if sum(need[x] for x in keys) + GAP * (len(keys) - 1) <= width:
+                break
+            keys.remove(k)
+    table = Table(box=None, header_style="head", pad_edge=False, collapse_padding=True)
+    for k in keys:
+        if k == "id":
+            table.add_column(headers[k], style="id", no_wrap=True)
+        elif k == "models":
+            table.add_column(headers[k], justify="right", no_wrap=True)
+        elif k in ("name", "conditions"):
+            table.add_column(headers[k], ratio=1 if k == "conditions" else None, overflow="fold")
+        else:
+            table.add_column(headers[k], no_wrap=True)
+    for r in rows:
+        table.add_row(*(Text(r[k], style=f"status.{r[k]}") if k == "commercial" else t(r[k]) for k in keys))
     return table
+
+
+def license_detail(lic: License, models: Sequence[str]) -> Group:
+    """One licence in full: its class and commercial status, every condition's text, sources, models."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")  # URLs fold rather than lose their end
+    _kv(grid, "ID", t(lic.id, "id"))
+    _kv(grid, "Name", lic.name)
+    _kv(grid, "SPDX", lic.spdx)
+    _kv(grid, "Class", lic.license_class.value)
+    grid.add_row(Text("Commercial use", style="head"), status_text(lic.license_class.status))
+    _kv(grid, "URL", lic.url)
+    _kv(grid, "Sources", "\n".join(lic.sources))
+    _kv(grid, "Models", f"{len(models)}: {', '.join(models)}" if models else "0")
+    parts: list[Any] = [Panel(grid, title=t(lic.name), title_align="left")]
+    if lic.conditions:
+        cond = Table.grid(padding=(0, 2))
+        cond.add_column(no_wrap=True, style="head")
+        cond.add_column(overflow="fold")
+        for c in lic.conditions:
+            cond.add_row(t(c.kind), t(c.text))
+        parts.append(Panel(cond, title="Conditions", title_align="left"))
+    return Group(*parts)
 
 
 def counts_tables(stats: Mapping[str, Mapping[str, int]]) -> Group:

@@ -13,10 +13,13 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcat.errors import LlmcatError, UsageError
 from llmcat.records import Model
+
+if TYPE_CHECKING:
+    from llmcat.query import FieldCheck
 
 SCORE_FILES = ("swallow.json",)
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -131,10 +134,15 @@ class ScoreBook:
         return out
 
     def value(self, model: Model, key: ScoreKey) -> float | None:
-        e = self._entry(model)
-        if e is None:
-            return None
-        return e.results.get(key.benchmark, {}).get(key.task)
+        return self.repo_value(model.hf_repos, key)
+
+    def repo_value(self, repos: Iterable[str], key: ScoreKey) -> float | None:
+        """The score of the first of ``repos`` that has an entry (a model's ``hf_repos``)."""
+        for repo in repos:
+            e = self._by_repo.get(repo.lower())
+            if e is not None:
+                return e.results.get(key.benchmark, {}).get(key.task)
+        return None
 
     def counts(self, models: Iterable[Model]) -> dict[str, int]:
         """How many of ``models`` have each benchmark's headline score."""
@@ -237,19 +245,17 @@ class Ranked(NamedTuple):
     missing: int  # models without the score: left out by a bound, or placed last by a sort
 
 
-def keep_min_scores(models: Sequence[Model], book: ScoreBook, bounds: Sequence[tuple[ScoreKey, float]]) -> Ranked:
-    """The models whose every bounded score is at least its bound; ``missing`` counts those left out
-    because they have no such score at all."""
-    kept: list[Model] = []
-    missing = 0
-    for m in models:
-        values = [book.value(m, key) for key, _ in bounds]
-        if any(v is None for v in values):
-            missing += 1
-            continue
-        if all(v is not None and v >= bound for v, (_, bound) in zip(values, bounds, strict=True)):
-            kept.append(m)
-    return Ranked(kept, missing)
+def min_score_check(book: ScoreBook, key: ScoreKey, bound: float) -> FieldCheck:
+    """``--min-score BENCH=VALUE`` as a field filter of :mod:`llmcat.query`: a model without the score has
+    an unknown value, so it is counted (and kept with --include-unknown) like any other unknown."""
+    from llmcat.query import HF_REPOS, FieldCheck
+
+    def value(row: Any) -> float | None:
+        return book.repo_value(row[HF_REPOS], key)
+
+    return FieldCheck(
+        f"{key} score", f"--min-score {key}={bound:g}", value, lambda v: bool(v >= bound), "{:.3f}".format
+    )
 
 
 def order_by_score(models: Sequence[Model], book: ScoreBook, key: ScoreKey, *, descending: bool = True) -> Ranked:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmbt]?)\s*$", re.IGNORECASE)
@@ -10,13 +11,29 @@ _TOKEN_SCALE = {"": 1, "k": 1_000, "m": 1_000_000}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
+COUNT_FROM = 1e6  # a bare number this big is a count of parameters, not billions
+
+
+def _finite(number: str, text: str, what: str) -> float:
+    value = float(number)
+    if not math.isfinite(value) or value > 1e30:
+        raise ValueError(f"not a {what}: {text.strip()[:20]!r}{'…' if len(text.strip()) > 20 else ''} is too large")
+    return value
+
+
 def parse_params(text: str) -> float:
-    """'7B' -> 7.0, '1.5b' -> 1.5, '350M' -> 0.35, '13' -> 13.0 (billions of parameters)."""
+    """'7B' -> 7.0, '1.5b' -> 1.5, '350M' -> 0.35, '13' -> 13.0 (billions of parameters).
+
+    A bare number of a million or more is a count: '7000000000' -> 7.0 (nobody means 7 billion billions).
+    """
     m = _SIZE.match(text)
     if not m:
         raise ValueError(f"not a parameter count: {text!r} (try 7B, 1.5b or 350M)")
-    value = float(m.group(1)) * _PARAM_SCALE[m.group(2).lower()]
-    return round(value, 9)
+    value = _finite(m.group(1), text, "parameter count")
+    suffix = m.group(2).lower()
+    if not suffix and value >= COUNT_FROM:
+        return round(value / 1e9, 9)
+    return round(value * _PARAM_SCALE[suffix], 9)
 
 
 def parse_tokens(text: str) -> int:
@@ -28,7 +45,7 @@ def parse_tokens(text: str) -> int:
     m = _SIZE.match(text)
     if not m or m.group(2).lower() in {"b", "t"}:
         raise ValueError(f"not a context length: {text!r} (try 4096, 8k or 128K)")
-    value = float(m.group(1)) * _TOKEN_SCALE[m.group(2).lower()]
+    value = _finite(m.group(1), text, "context length") * _TOKEN_SCALE[m.group(2).lower()]
     if value != int(value):
         raise ValueError(f"not a whole number of tokens: {text!r}")
     return int(value)
@@ -79,7 +96,7 @@ def parse_duration(text: str) -> float:
     m = _DURATION.match(text)
     if not m:
         raise ValueError(f"not a duration: {text!r} (try 90s, 30m, 24h or 7d)")
-    return float(m.group(1)) * _DURATION_SCALE[m.group(2).lower()]
+    return _finite(m.group(1), text, "duration") * _DURATION_SCALE[m.group(2).lower()]
 
 
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:([kmgt])(?:i?b)?)?\s*$", re.IGNORECASE)
@@ -94,7 +111,7 @@ def parse_memory(text: str) -> float:
     m = _MEMORY.match(text)
     if not m:
         raise ValueError(f"not an amount of memory: {text!r} (try 24GB, 24G, 80GiB)")
-    value = float(m.group(1)) * _MEMORY_SCALE[(m.group(2) or "g").lower()]
+    value = _finite(m.group(1), text, "amount of memory") * _MEMORY_SCALE[(m.group(2) or "g").lower()]
     if value <= 0:
         raise ValueError(f"not an amount of memory: {text!r} (must be more than 0)")
     return value

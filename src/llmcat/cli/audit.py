@@ -81,7 +81,7 @@ PolicyOpt = Annotated[
 ]
 
 
-def _cards(timeout: float, ttl: float | None, offline: bool) -> Any:
+def _cards(timeout: float | None, ttl: float | None, offline: bool) -> Any:
     from llmcat import hub
     from llmcat.cards import HubCards
     from llmcat.enrich import DEFAULT_TTL

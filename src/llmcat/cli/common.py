@@ -110,9 +110,22 @@ def _duration(value: str | None) -> float | None:
 
 LiveOpt = Annotated[bool, typer.Option("--live", help="Add live Hugging Face Hub data (cached; see --ttl).")]
 TimeoutOpt = Annotated[
-    float,
-    typer.Option("--timeout", min=0.1, envvar="LLMCAT_HUB_TIMEOUT", help="Seconds to wait for each Hub request."),
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0.1,
+        max=3600.0,
+        help="Seconds to wait for each Hub answer (connecting: at most 3 s). [default: 10, or $LLMCAT_HUB_TIMEOUT]",
+    ),
 ]
+
+
+def hub_timeout(value: float | None) -> float:
+    from llmcat.hub import timeout_setting
+
+    return timeout_setting(value)
+
+
 TtlOpt = Annotated[
     float | None,
     typer.Option(
@@ -128,18 +141,22 @@ OfflineOpt = Annotated[
 class HubOptions:
     """The Hub settings of one command, turned into an enrichment run."""
 
-    def __init__(self, *, timeout: float, ttl: float | None, strict: bool, offline: bool) -> None:
+    def __init__(self, *, timeout: float | None, ttl: float | None, strict: bool, offline: bool) -> None:
         self.timeout = timeout
         self.ttl = ttl
         self.strict = strict
         self.offline = offline
 
-    def run(self, models: Sequence[Any], *, refresh: bool = False, network: bool = True) -> Any:
+    def run(self, models: Sequence[Any], *, refresh: bool = False, network: bool = True, report: bool = True) -> Any:
+        """Hub data for ``models`` (see :func:`llmcat.enrich.enrich`); ``report``: print its warnings."""
         from llmcat import enrich, hub
         from llmcat.hubcache import HubCache
 
         offline = self.offline or hub.offline_from_env() or not network
-        client = None if offline else (lambda: hub.HubClient(timeout=self.timeout))
+        client = None
+        if not offline:
+            seconds = hub_timeout(self.timeout)
+            client = lambda: hub.HubClient(timeout=seconds)  # noqa: E731
         bars: list[Any] = []
 
         def progress(total: int) -> Callable[[], None]:
@@ -163,8 +180,9 @@ class HubOptions:
         finally:
             for bar in bars:
                 bar.__exit__(None, None, None)
-        for w in result.warnings:
-            err(f"Warning: {w}")
+        if report:
+            for w in result.warnings:
+                err(f"Warning: {w}")
         return result
 
     def finish(self, result: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from llmcat.cli import complete
 from llmcat.cli.app import app
 from llmcat.cli.common import FormatOpt, JsonOpt, RegistryOpt, err, handles_errors, load, output_format
 from llmcat.errors import UsageError
@@ -19,12 +20,20 @@ from llmcat.formats import OutputFormat
 @app.command()
 @handles_errors
 def licenses(
+    license_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="One licence to show in full: every condition's text, its models.",
+            autocompletion=complete.licences,
+        ),
+    ] = None,
     *,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     registry: RegistryOpt = None,
 ) -> None:
-    """The licence table: each licence's class, commercial status and conditions."""
+    """The licence table: each licence's class, commercial status and kinds of condition (ID: one in full)."""
     from collections import Counter
 
     from llmcat import formats
@@ -32,11 +41,30 @@ def licenses(
     out_fmt = output_format(fmt, as_json, False)
     reg = load(registry)
     counts = Counter(m.license for m in reg.models.values())
+    if license_id is not None:
+        from llmcat import vocab
+
+        (found,) = vocab.license_named(reg, license_id)
+        lic = reg.licenses[found]
+        models = sorted(m.id for m in reg.models.values() if m.license == lic.id)
+        if out_fmt is OutputFormat.TABLE:
+            from llmcat import render
+
+            render.make_console().print(render.license_detail(lic, models))
+            return
+        record = {**formats.license_record(lic), "models": len(models), "model_ids": models}
+        if out_fmt is OutputFormat.JSON:
+            sys.stdout.write(formats.dumps_json(record) + "\n")
+            return
+        cols = ("id", "name", "spdx", "class", "commercial", "conditions", "url", "models")
+        formats.write_records([record], out_fmt, sys.stdout, columns=cols)
+        return
     lics = sorted(reg.licenses.values(), key=lambda lic: lic.id)
     if out_fmt is OutputFormat.TABLE:
         from llmcat import render
 
-        render.make_console().print(render.licenses_table(lics, counts))
+        console = render.make_console()
+        console.print(render.licenses_table(lics, counts, width=console.width))
         return
     records = [{**formats.license_record(lic), "models": counts.get(lic.id, 0)} for lic in lics]
     cols = ("id", "name", "spdx", "class", "commercial", "conditions", "url", "models")

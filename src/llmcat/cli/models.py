@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from llmcat.cli import complete
 from llmcat.cli.app import app
 from llmcat.cli.audit import ConditionKindChoice, licence_filter_notes, load_list_policy
 from llmcat.cli.common import (
@@ -34,7 +35,7 @@ from llmcat.cli.fit import Mode as FitMode
 from llmcat.cli.fit import memory_opt, quant_opt
 from llmcat.errors import UsageError
 from llmcat.formats import OutputFormat
-from llmcat.query import HUB_SORT_KEYS, SortKey
+from llmcat.query import HUB_SORT_KEYS, Query, Selection, SortKey
 from llmcat.records import JapaneseLevel, LicenseClass
 
 # --------------------------------------------------------------------------- list
@@ -58,34 +59,50 @@ def list_models(
             "--unconditional", help="Commercial use allowed outright (status yes: permissive or share-alike licences)."
         ),
     ] = False,
-    license_: Annotated[list[str] | None, typer.Option("--license", help="Licence id (repeatable: any of).")] = None,
+    license_: Annotated[
+        list[str] | None,
+        typer.Option("--license", help="Licence id (repeatable: any of).", autocompletion=complete.licences),
+    ] = None,
     license_class: Annotated[
-        list[LicenseClass] | None, typer.Option("--license-class", help="Licence class (repeatable: any of).")
+        list[LicenseClass] | None,
+        typer.Option("--license-class", case_sensitive=False, help="Licence class (repeatable: any of)."),
     ] = None,
     ja: Annotated[bool, typer.Option("--ja", help="Any Japanese support (same as --ja-level multilingual).")] = False,
     ja_level: Annotated[
         JapaneseLevel | None,
         typer.Option(
             "--ja-level",
+            case_sensitive=False,
             help="Minimum Japanese support, strongest first: pretrained > continued > finetuned > multilingual.",
         ),
     ] = None,
     lang: Annotated[
-        list[str] | None, typer.Option("--lang", help="Language code, e.g. ja, en (repeatable: all of).")
+        list[str] | None,
+        typer.Option("--lang", help="Language code or name, e.g. ja, en, japanese (repeatable: all of)."),
     ] = None,
     image: Annotated[bool, typer.Option("--image", help="Takes image input.")] = False,
     base: Annotated[
         str | None,
-        typer.Option("--base", help="Only models built on NAME (a model or family), at any depth."),
+        typer.Option(
+            "--base",
+            help="Only models built on NAME (a model or family), at any depth.",
+            autocompletion=complete.models,
+        ),
     ] = None,
-    family: Annotated[list[str] | None, typer.Option("--family", help="Family (repeatable: any of).")] = None,
+    family: Annotated[
+        list[str] | None,
+        typer.Option("--family", help="Family (repeatable: any of).", autocompletion=complete.families),
+    ] = None,
     org: Annotated[
         list[str] | None, typer.Option("--org", help="Organisation, substring (repeatable: any of).")
     ] = None,
     min_params: Annotated[
         float | None,
         typer.Option(
-            "--min-params", parser=params_opt, metavar="SIZE", help="At least SIZE parameters (7B, 1.5b, 350M)."
+            "--min-params",
+            parser=params_opt,
+            metavar="SIZE",
+            help="At least SIZE parameters (7B, 1.5b, 350M; a bare number of a million or more is a count).",
         ),
     ] = None,
     max_params: Annotated[
@@ -112,7 +129,10 @@ def list_models(
         typer.Option("--released-before", parser=date_opt, metavar="DATE", help="Released before DATE."),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", help="Tag such as chat, instruct, code (repeatable: all of).")
+        list[str] | None,
+        typer.Option(
+            "--tag", help="Tag such as chat, instruct, code (repeatable: all of).", autocompletion=complete.tags
+        ),
     ] = None,
     sort: Annotated[
         str,
@@ -128,6 +148,23 @@ def list_models(
         bool | None, typer.Option("--desc/--asc", help="Sort descending or ascending. [default: ascending]")
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N models.")] = None,
+    include_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--include-unknown",
+            help="Keep models whose value for a size, context, date or Japanese filter is unknown.",
+        ),
+    ] = False,
+    columns_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--columns",
+            "-o",
+            metavar="COLS",
+            help="Table columns, comma-separated, in order (like ps -o): id, name, family, org, size, context, "
+            "license, commercial, japanese, image, released, downloads, likes. Default: those that fit the terminal.",
+        ),
+    ] = None,
     min_score: Annotated[
         list[str] | None,
         typer.Option(
@@ -175,7 +212,7 @@ def list_models(
     ids_only: IdsOpt = False,
     registry: RegistryOpt = None,
     live: LiveOpt = False,
-    timeout: TimeoutOpt = 10.0,
+    timeout: TimeoutOpt = None,
     ttl: TtlOpt = None,
     strict: StrictOpt = False,
     offline: OfflineOpt = False,
@@ -184,93 +221,105 @@ def list_models(
 
     Sorting by downloads, likes or trending uses Hub data: fetched with --live, else from the cache.
     """
-    from llmcat.query import Query, run
+    from llmcat.query import select
 
     out_fmt = output_format(fmt, as_json, ids_only)
-    score_sort = sort.strip().lower().startswith("score:")
-    sort_key = SortKey.NAME if score_sort else parse_sort_key(sort)
     reg = load(registry)
-    bases: tuple[str, ...] = ()
-    if base is not None:
-        found = reg.resolve(base)
-        bases = tuple(m.id for m in found) if isinstance(found, list) else (found.id,)
-    level = ja_level or (JapaneseLevel.MULTILINGUAL if ja else None)
-    q = Query(
-        words=tuple(words or ()),
-        commercial=commercial,
-        unconditional=unconditional,
-        licenses=tuple(license_ or ()),
-        license_classes=tuple(license_class or ()),
-        japanese=level,
-        languages=tuple(lang or ()),
-        modalities=("image",) if image else (),
-        bases=bases,
-        families=tuple(family or ()),
-        orgs=tuple(org or ()),
-        min_params_b=min_params,
-        max_params_b=max_params,
-        min_context=min_context,
-        released_after=after,
-        released_before=before,
-        tags=tuple(tag or ()),
-        sort=sort_key,
-        descending=bool(desc),
-        limit=limit,
-        fits_gib=fits,
-        fit_mode=fit_mode.value,
-        fit_quant=fit_quant,  # type: ignore[arg-type]  # checked by quant_opt
-        fit_context=fit_context,
-        without_conditions=tuple(k.value for k in without_condition or ()),
-        policy=load_list_policy(policy, reg),
-    )
+    q = query_from_options(reg, locals())
+    columns = _table_columns(columns_, out_fmt)
     if q.without_conditions or q.policy is not None:
         licence_filter_notes(reg, q, policy)
-    fitted: dict[str, Any] = {}
+    if min_score and not sort.strip().lower().startswith("score:"):
+        from llmcat import scores
 
-    def select(qq: Query) -> list[Any]:
-        """``run``; with --fits, the memory screen comes after every other filter, and says what it drops."""
-        if qq.fits_gib is None:
-            return run(reg, qq)
-        from llmcat.cli.fit import check_fit_settings
-        from llmcat.query import screen_fits
-
-        check_fit_settings(qq.fit_mode, qq.fit_quant)
-        screened = screen_fits(run(reg, qq._replace(fits_gib=None, limit=None)), reg, qq)
-        if screened.unknown:
-            err(
-                f"Note: {len(screened.unknown)} model(s) have no memory estimate (no parameter count or "
-                "architecture) and are left out by --fits."
-            )
-        fitted.update(screened.estimates)
-        return screened.kept if qq.limit is None else screened.kept[: qq.limit]
-
-    if score_sort or min_score:
-        by_score = score_sort and q.limit is not None
-        matches = select(q._replace(limit=None) if by_score else q)
-        models = ranked_by_scores(matches, sort.split(":", 1)[1] if score_sort else None, min_score or (), desc)
-        _emit_models(models if not by_score else models[: q.limit], reg, out_fmt, None, fitted, fits)
+        _credit(scores.load())
+    if sort.strip().lower().startswith("score:"):
+        found = select(reg, q._replace(limit=None))
+        _notes(found, q)
+        ranked = ranked_by_scores(found.models, sort.split(":", 1)[1], desc)
+        _emit_models(ranked if limit is None else ranked[:limit], reg, out_fmt, None, columns, q)
         return
-    hub_sort = sort_key in HUB_SORT_KEYS
+    hub_sort = q.sort in HUB_SORT_KEYS
     if not (live or hub_sort):
-        _emit_models(select(q), reg, out_fmt, None, fitted, fits)
+        found = select(reg, q)
+        _notes(found, q)
+        _emit_models(found.models, reg, out_fmt, None, columns, q)
         return
     opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
     # Hub data is needed before sorting: gather it for every match, then order and cut.
-    matches = select(q._replace(sort=SortKey.NAME, limit=None)) if hub_sort else select(q)
-    result = opts.run(matches, network=live)
+    found = select(reg, q._replace(sort=SortKey.NAME, limit=None)) if hub_sort else select(reg, q)
+    _notes(found, q)
+    matches = found.models
+    # Without --live only the cache is read: the note below says what is missing, once.
+    result = opts.run(matches, network=live, report=live)
     models = matches
     if hub_sort:
         from llmcat.enrich import hub_value
         from llmcat.query import order
 
-        field = {"downloads": "downloads", "likes": "likes", "trending": "trending_score"}[sort_key.value]
-        models = order(matches, sort_key, descending=bool(desc), hub_value=hub_value(result.info, field))
+        field = {"downloads": "downloads", "likes": "likes", "trending": "trending_score"}[q.sort.value]
+        models = order(matches, q.sort, descending=q.descending, hub_value=hub_value(result.info, field))
         models = models if limit is None else models[:limit]
+        have = sum(1 for m in matches if (h := result.info.get(m.id)) is not None and h.facts is not None)
         missing = sum(1 for m in models if (h := result.info.get(m.id)) is None or h.facts is None)
-        if missing:
-            err(f"Note: {missing} model(s) have no Hub data and are listed last (use --live to fetch it).")
-    _emit_models(models, reg, out_fmt, result.info, fitted, fits)
+        hint = "" if live else " (use --live to fetch it)"
+        if matches and not have:
+            # Once, not per model: nothing could be ordered by Hub data at all.
+            err(f"Note: all {len(matches)} models have no Hub data: not sorted by {q.sort.value}{hint}.")
+        elif missing:
+            err(f"Note: {missing} model(s) have no Hub data and are listed last{hint}.")
+    _emit_models(models, reg, out_fmt, result.info, columns, q)
     opts.finish(result)
+
+
+def query_from_options(reg: Any, p: Mapping[str, Any]) -> Query:
+    """The Query for `list`'s options (``p``: its parameters by name), names resolved against ``reg``.
+
+    `llmcat why` parses the same options and builds its Query here too.
+    """
+    base = p["base"]
+    bases: tuple[str, ...] = ()
+    if base is not None:
+        found = reg.resolve(base)
+        bases = tuple(m.id for m in found) if isinstance(found, list) else (found.id,)
+    level = p["ja_level"] or (JapaneseLevel.MULTILINGUAL if p["ja"] else None)
+    from llmcat import vocab  # values that match nothing in the registry are usage errors
+
+    if p["fits"] is not None:
+        from llmcat.cli.fit import check_fit_settings
+
+        check_fit_settings(p["fit_mode"].value, p["fit_quant"])
+
+    return Query(
+        words=tuple(p["words"] or ()),
+        commercial=p["commercial"],
+        unconditional=p["unconditional"],
+        licenses=vocab.licenses(reg, p["license_"] or ()),
+        license_classes=tuple(p["license_class"] or ()),
+        japanese=level,
+        languages=vocab.languages(reg, p["lang"] or ()),
+        modalities=("image",) if p["image"] else (),
+        bases=bases,
+        families=vocab.families(reg, p["family"] or ()),
+        orgs=vocab.orgs(reg, p["org"] or ()),
+        min_params_b=p["min_params"],
+        max_params_b=p["max_params"],
+        min_context=p["min_context"],
+        released_after=p["after"],
+        released_before=p["before"],
+        tags=vocab.tags(reg, p["tag"] or ()),
+        sort=SortKey.NAME if p["sort"].strip().lower().startswith("score:") else parse_sort_key(p["sort"]),
+        descending=bool(p["desc"]),
+        limit=p["limit"],
+        include_unknown=p["include_unknown"],
+        checks=_score_checks(p["min_score"] or ()),
+        fits_gib=p["fits"],
+        fit_mode=p["fit_mode"].value,
+        fit_quant=p["fit_quant"],
+        fit_context=p["fit_context"],
+        without_conditions=tuple(k.value for k in p["without_condition"] or ()),
+        policy=load_list_policy(p["policy"], reg),
+    )
 
 
 def parse_sort_key(text: str) -> SortKey:
@@ -281,27 +330,48 @@ def parse_sort_key(text: str) -> SortKey:
         raise UsageError(f"unknown sort key {text!r}: use one of {keys}, or score:BENCH") from None
 
 
-def ranked_by_scores(models: Sequence[Any], sort_by: str | None, bounds: Sequence[str], desc: bool | None) -> list[Any]:
-    """``models`` kept by --min-score and ordered by --sort score:BENCH, with notes on stderr."""
+def ranked_by_scores(models: Sequence[Any], sort_by: str, desc: bool | None) -> list[Any]:
+    """``models`` ordered by --sort score:BENCH (best first unless --asc), with notes on stderr."""
     from llmcat import scores
 
     book = scores.load()
-    parsed = [scores.parse_min_score(b, book) for b in bounds]
-    key = book.parse_key(sort_by) if sort_by is not None else None
-    if parsed:
-        kept = scores.keep_min_scores(models, book, parsed)
-        if kept.missing:
-            names = ", ".join(str(k) for k, _ in parsed)
-            err(f"note: {kept.missing} models left out: no {names} score (--min-score keeps only scored models)")
-        models = kept.models
-    if key is not None:
-        ranked = scores.order_by_score(models, book, key, descending=desc is not False)
-        if ranked.missing:
-            err(f"note: {ranked.missing} models have no {key} score and are listed last")
-        models = ranked.models
+    ranked = scores.order_by_score(models, book, book.parse_key(sort_by), descending=desc is not False)
+    if ranked.missing:
+        err(f"note: {ranked.missing} models have no {sort_by.strip()} score and are listed last")
+    _credit(book)
+    return ranked.models
+
+
+def _credit(book: Any) -> None:
     for src in book.sources:
         err(f"scores: {src.name} ({src.license}), {src.url}")
-    return list(models)
+
+
+def _score_checks(bounds: Sequence[str]) -> tuple[Any, ...]:
+    if not bounds:
+        return ()
+    from llmcat import scores
+
+    book = scores.load()
+    return tuple(scores.min_score_check(book, *scores.parse_min_score(b, book)) for b in bounds)
+
+
+def _table_columns(values: Sequence[str] | None, out_fmt: OutputFormat) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    from llmcat import columns
+
+    if out_fmt is not OutputFormat.TABLE:
+        from llmcat.errors import UsageError
+
+        raise UsageError(f"--columns chooses table columns; --format {out_fmt.value} has its own")
+    return columns.parse(values)
+
+
+def _notes(found: Selection, q: Query) -> None:
+    """What the field filters left out (or kept) for want of a value: one stderr line per field."""
+    for line in found.notes(q.include_unknown):
+        err(f"note: {line}")
 
 
 def _emit_models(
@@ -309,8 +379,8 @@ def _emit_models(
     reg: Any,
     out_fmt: OutputFormat,
     hub: Mapping[str, Any] | None,
-    fitted: Mapping[str, Any] | None = None,
-    vram: float | None = None,
+    columns: Sequence[str] | None = None,
+    q: Query | None = None,
 ) -> None:
     from llmcat import formats
 
@@ -321,23 +391,23 @@ def _emit_models(
         from llmcat import render
 
         facts = {mid: h.facts for mid, h in hub.items()} if hub is not None else None
-        render.make_console().print(render.models_table(models, reg, hub=facts))
+        console = render.make_console()
+        render.print_whole(console, render.models_table(models, reg, hub=facts, width=console.width, columns=columns))
         return
     records = [formats.model_record(m, reg) for m in models]
-    columns: tuple[str, ...] = formats.CSV_COLUMNS
+    csv_columns: tuple[str, ...] = formats.CSV_COLUMNS
     if hub is not None:
         for m, rec in zip(models, records, strict=True):
             info = hub.get(m.id)
             rec["hub"] = info.record() if info is not None else None
-        columns += formats.HUB_CSV_COLUMNS
-    if fitted and vram is not None:
-        from llmcat.fit import fit_record
+        csv_columns += formats.HUB_CSV_COLUMNS
+    if q is not None and q.fits_gib is not None:
+        from llmcat.fit import fit_records
 
-        for m, rec in zip(models, records, strict=True):
-            basis, est = fitted[m.id]
-            rec["fit"] = fit_record(basis, est, vram)
-        columns += ("fit.total_gib", "fit.headroom_gib", "fit.mode", "fit.quant", "fit.context", "fit.basis")
-    formats.write_records(records, out_fmt, sys.stdout, columns=columns)
+        for rec, fit in zip(records, fit_records(models, reg, q), strict=True):
+            rec["fit"] = fit
+        csv_columns += ("fit.total_gib", "fit.headroom_gib", "fit.mode", "fit.quant", "fit.context", "fit.basis")
+    formats.write_records(records, out_fmt, sys.stdout, columns=csv_columns)
 
 
 # --------------------------------------------------------------------------- show
@@ -346,13 +416,19 @@ def _emit_models(
 @app.command()
 @handles_errors
 def show(
-    name: Annotated[str, typer.Argument(help="A model id, alias, Hugging Face repo id, or family name.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="A model id, alias, Hugging Face repo id or URL, family or brand (as people type it).",
+            autocompletion=complete.models,
+        ),
+    ],
     *,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     registry: RegistryOpt = None,
     live: LiveOpt = False,
-    timeout: TimeoutOpt = 10.0,
+    timeout: TimeoutOpt = None,
     ttl: TtlOpt = None,
     strict: StrictOpt = False,
     offline: OfflineOpt = False,
@@ -362,7 +438,8 @@ def show(
 
     out_fmt = output_format(fmt, as_json, False)
     reg = load(registry)
-    found = reg.resolve(name)
+    resolved = reg.resolve_name(name)
+    found = resolved.models if resolved.kind != "model" else resolved.models[0]
     members = found if isinstance(found, list) else [found]
     opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
     result = opts.run(members) if live else None
@@ -372,7 +449,12 @@ def show(
             from llmcat import render
 
             facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
-            render.make_console().print(render.family_view(found, reg, hub=facts))
+            console = render.make_console()
+            if resolved.kind == "brand":
+                view = render.brand_view(resolved.groups, resolved.name, reg, hub=facts, width=console.width)
+            else:
+                view = render.family_view(found, reg, hub=facts, width=console.width)
+            render.print_whole(console, view)
         else:
             book = scores.load()
             records = [formats.model_record(m, reg, detail=True) for m in found]

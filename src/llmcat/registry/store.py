@@ -134,24 +134,41 @@ class Registry:
         """Lower-cased id, alias or Hugging Face repo id -> model id (ids win over aliases over repos)."""
         from llmcat.registry.resolve import name_table
 
-        return name_table(self.models.values())
+        return name_table(self.rows())
 
     @cached_property
     def families(self) -> dict[str, list[str]]:
+        """Lower-cased family -> its model ids, in registry order."""
         out: dict[str, list[str]] = {}
-        for m in self.models.values():
-            out.setdefault(m.family.lower(), []).append(m.id)
+        for row in self.rows():
+            out.setdefault(row[_FAMILY].lower(), []).append(row[0])
         return out
 
+    @cached_property
+    def normal_tables(self) -> Any:
+        """Names with case, spaces, hyphens, dots and underscores ignored; built on the first fuzzy lookup."""
+        from llmcat.registry.resolve import normal_tables
+
+        return normal_tables(self.rows())
+
     def find(self, name: str) -> Model | None:
+        """A model by exact id, alias or repo id (case-insensitive); None if no such name."""
         mid = self.names.get(name.strip().lower())
         return self.models[mid] if mid is not None else None
 
     def resolve(self, name: str) -> Model | list[Model]:
-        """A model by id, alias or repo id; else every member of a family; else UnknownModelError."""
+        """A model; else the members of a family or brand; else UnknownModelError / AmbiguousNameError.
+
+        Names are read as people type them: see :mod:`llmcat.registry.resolve`."""
         from llmcat.registry.resolve import resolve
 
         return resolve(self, name)
+
+    def resolve_name(self, name: str) -> Any:
+        """What ``name`` names, as a :class:`llmcat.registry.resolve.Resolved` (model, family or brand)."""
+        from llmcat.registry.resolve import resolve_name
+
+        return resolve_name(self, name)
 
     def suggest(self, name: str, n: int = 5) -> list[str]:
         from llmcat.registry.resolve import suggest
@@ -187,3 +204,4 @@ class Registry:
 
 
 _STATUS = {s.value: s for s in Status}
+_FAMILY = Model._fields.index("family")
