@@ -212,6 +212,8 @@ def model_detail(
             lin.add_row(Text("Built upon by", style="head"), t(", ".join(d.id for d in descendants)))
         parts.append(Panel(lin, title="Lineage", title_align="left"))
     if scores:
+        from llmcat.render_scores import scores_panel
+
         parts.append(scores_panel(scores))
     if hub is not None:
         parts.append(hub_panel(hub))
@@ -223,44 +225,6 @@ def model_detail(
             src.append("\n" + inert(r.source))
     parts.append(Panel(src, title="Sources", title_align="left"))
     return Group(*parts)
-
-
-def scores_panel(views: Sequence[ScoreView]) -> Panel:
-    """Benchmark results, headline first, each source credited (its licence may require it)."""
-    body = Table.grid(padding=(0, 2))
-    body.add_column(no_wrap=True)
-    body.add_column()
-    credits: dict[str, str] = {}
-    for v in views:
-        lo, hi = v.benchmark.scale
-        parts = [f"{task.name} {value:.3f}" for task, value in v.values]
-        setting = f" [reasoning {v.setting}]" if v.setting and v.setting != "N/A" else ""
-        body.add_row(Text(v.benchmark.id, style="head"), t(f"{', '.join(parts)}  (scale {lo:g}-{hi:g}){setting}"))
-        src = v.benchmark.source
-        credits[src.id] = f"{src.attribution}; {src.evidence} evaluation, snapshot {src.committed}: {src.file}"
-    for credit in credits.values():
-        body.add_row(Text("Source", style="head"), t(credit))
-    return Panel(body, title="Scores", title_align="left")
-
-
-def benchmarks_table(records: Sequence[Mapping[str, Any]]) -> Table:
-    table = Table(show_edge=False, header_style="head")
-    table.add_column("Benchmark", no_wrap=True, style="id")
-    table.add_column("Measures")
-    table.add_column("Scale", no_wrap=True)
-    table.add_column("Models", justify="right", no_wrap=True)
-    table.add_column("Source")
-    for r in records:
-        lo, hi = r["scale"]
-        tasks = ", ".join(r["tasks"])
-        table.add_row(
-            t(r["id"]),
-            t(f"{r['title']}: {r['description']} Tasks: {tasks}."),
-            f"{lo:g}-{hi:g}",
-            str(r["models"]),
-            t(f"{r['source_name']} ({r['license']}, {r['evidence']}, {r['date']})"),
-        )
-    return table
 
 
 def licence_section(m: Model, registry: Registry) -> Panel:

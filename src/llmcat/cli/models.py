@@ -1,4 +1,4 @@
-"""`llmcat list` and `llmcat show`."""
+"""`llmcat list`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 
 from llmcat.cli import complete
 from llmcat.cli.app import app
-from llmcat.cli.audit import ConditionKindChoice, licence_filter_notes, load_list_policy
+from llmcat.cli.audit import ConditionKindChoice, licence_filter_notes
 from llmcat.cli.common import (
     FormatOpt,
     HubOptions,
@@ -31,9 +31,9 @@ from llmcat.cli.common import (
     params_opt,
     tokens_opt,
 )
+from llmcat.cli.filters import query_from_options, table_columns
 from llmcat.cli.fit import Mode as FitMode
 from llmcat.cli.fit import memory_opt, quant_opt
-from llmcat.errors import UsageError
 from llmcat.formats import OutputFormat
 from llmcat.query import HUB_SORT_KEYS, Query, Selection, SortKey
 from llmcat.records import JapaneseLevel, LicenseClass
@@ -226,7 +226,7 @@ def list_models(
     out_fmt = output_format(fmt, as_json, ids_only)
     reg = load(registry)
     q = query_from_options(reg, locals())
-    columns = _table_columns(columns_, out_fmt)
+    columns = table_columns(columns_, out_fmt)
     if q.without_conditions or q.policy is not None:
         licence_filter_notes(reg, q, policy)
     if min_score and not sort.strip().lower().startswith("score:"):
@@ -272,64 +272,6 @@ def list_models(
     opts.finish(result)
 
 
-def query_from_options(reg: Any, p: Mapping[str, Any]) -> Query:
-    """The Query for `list`'s options (``p``: its parameters by name), names resolved against ``reg``.
-
-    `llmcat why` parses the same options and builds its Query here too.
-    """
-    base = p["base"]
-    bases: tuple[str, ...] = ()
-    if base is not None:
-        found = reg.resolve(base)
-        bases = tuple(m.id for m in found) if isinstance(found, list) else (found.id,)
-    level = p["ja_level"] or (JapaneseLevel.MULTILINGUAL if p["ja"] else None)
-    from llmcat import vocab  # values that match nothing in the registry are usage errors
-
-    if p["fits"] is not None:
-        from llmcat.cli.fit import check_fit_settings
-
-        check_fit_settings(p["fit_mode"].value, p["fit_quant"])
-
-    return Query(
-        words=tuple(p["words"] or ()),
-        commercial=p["commercial"],
-        unconditional=p["unconditional"],
-        licenses=vocab.licenses(reg, p["license_"] or ()),
-        license_classes=tuple(p["license_class"] or ()),
-        japanese=level,
-        languages=vocab.languages(reg, p["lang"] or ()),
-        modalities=("image",) if p["image"] else (),
-        bases=bases,
-        families=vocab.families(reg, p["family"] or ()),
-        orgs=vocab.orgs(reg, p["org"] or ()),
-        min_params_b=p["min_params"],
-        max_params_b=p["max_params"],
-        min_context=p["min_context"],
-        released_after=p["after"],
-        released_before=p["before"],
-        tags=vocab.tags(reg, p["tag"] or ()),
-        sort=SortKey.NAME if p["sort"].strip().lower().startswith("score:") else parse_sort_key(p["sort"]),
-        descending=bool(p["desc"]),
-        limit=p["limit"],
-        include_unknown=p["include_unknown"],
-        checks=_score_checks(p["min_score"] or ()),
-        fits_gib=p["fits"],
-        fit_mode=p["fit_mode"].value,
-        fit_quant=p["fit_quant"],
-        fit_context=p["fit_context"],
-        without_conditions=tuple(k.value for k in p["without_condition"] or ()),
-        policy=load_list_policy(p["policy"], reg),
-    )
-
-
-def parse_sort_key(text: str) -> SortKey:
-    try:
-        return SortKey(text.strip().lower())
-    except ValueError:
-        keys = ", ".join(k.value for k in SortKey)
-        raise UsageError(f"unknown sort key {text!r}: use one of {keys}, or score:BENCH") from None
-
-
 def ranked_by_scores(models: Sequence[Any], sort_by: str, desc: bool | None) -> list[Any]:
     """``models`` ordered by --sort score:BENCH (best first unless --asc), with notes on stderr."""
     from llmcat import scores
@@ -345,27 +287,6 @@ def ranked_by_scores(models: Sequence[Any], sort_by: str, desc: bool | None) -> 
 def _credit(book: Any) -> None:
     for src in book.sources:
         err(f"scores: {src.name} ({src.license}), {src.url}")
-
-
-def _score_checks(bounds: Sequence[str]) -> tuple[Any, ...]:
-    if not bounds:
-        return ()
-    from llmcat import scores
-
-    book = scores.load()
-    return tuple(scores.min_score_check(book, *scores.parse_min_score(b, book)) for b in bounds)
-
-
-def _table_columns(values: Sequence[str] | None, out_fmt: OutputFormat) -> tuple[str, ...] | None:
-    if not values:
-        return None
-    from llmcat import columns
-
-    if out_fmt is not OutputFormat.TABLE:
-        from llmcat.errors import UsageError
-
-        raise UsageError(f"--columns chooses table columns; --format {out_fmt.value} has its own")
-    return columns.parse(values)
 
 
 def _notes(found: Selection, q: Query) -> None:
@@ -408,79 +329,3 @@ def _emit_models(
             rec["fit"] = fit
         csv_columns += ("fit.total_gib", "fit.headroom_gib", "fit.mode", "fit.quant", "fit.context", "fit.basis")
     formats.write_records(records, out_fmt, sys.stdout, columns=csv_columns)
-
-
-# --------------------------------------------------------------------------- show
-
-
-@app.command()
-@handles_errors
-def show(
-    name: Annotated[
-        str,
-        typer.Argument(
-            help="A model id, alias, Hugging Face repo id or URL, family or brand (as people type it).",
-            autocompletion=complete.models,
-        ),
-    ],
-    *,
-    fmt: FormatOpt = None,
-    as_json: JsonOpt = False,
-    registry: RegistryOpt = None,
-    live: LiveOpt = False,
-    timeout: TimeoutOpt = None,
-    ttl: TtlOpt = None,
-    strict: StrictOpt = False,
-    offline: OfflineOpt = False,
-) -> None:
-    """Everything about one model (or every member of a family), with why its licence is what it is."""
-    from llmcat import formats, scores
-
-    out_fmt = output_format(fmt, as_json, False)
-    reg = load(registry)
-    resolved = reg.resolve_name(name)
-    found = resolved.models if resolved.kind != "model" else resolved.models[0]
-    members = found if isinstance(found, list) else [found]
-    opts = HubOptions(timeout=timeout, ttl=ttl, strict=strict, offline=offline)
-    result = opts.run(members) if live else None
-    info = result.info if result is not None else {}
-    if isinstance(found, list):
-        if out_fmt is OutputFormat.TABLE:
-            from llmcat import render
-
-            facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
-            console = render.make_console()
-            if resolved.kind == "brand":
-                view = render.brand_view(resolved.groups, resolved.name, reg, hub=facts, width=console.width)
-            else:
-                view = render.family_view(found, reg, hub=facts, width=console.width)
-            render.print_whole(console, view)
-        else:
-            book = scores.load()
-            records = [formats.model_record(m, reg, detail=True) for m in found]
-            for m, rec in zip(found, records, strict=True):
-                rec["scores"] = [sc.record() for sc in book.for_model(m)]
-            if result is not None:
-                for m, rec in zip(found, records, strict=True):
-                    rec["hub"] = info[m.id].record() if m.id in info else None
-            formats.write_records(records, out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
-    else:
-        hub_rec = info[found.id].record() if found.id in info else None
-        if out_fmt is OutputFormat.TABLE:
-            from llmcat import render
-
-            detail = render.model_detail(
-                found, reg, hub=hub_rec if result is not None else None, scores=scores.panel_data(found)
-            )
-            render.make_console().print(detail)
-        else:
-            record = formats.model_record(found, reg, detail=True)
-            record["scores"] = [sc.record() for sc in scores.load().for_model(found)]
-            if result is not None:
-                record["hub"] = hub_rec
-            if out_fmt is OutputFormat.JSON:
-                sys.stdout.write(formats.dumps_json(record) + "\n")
-            else:
-                formats.write_records([record], out_fmt, sys.stdout, columns=formats.CSV_COLUMNS)
-    if result is not None:
-        opts.finish(result)

@@ -25,9 +25,9 @@ def scores_cmd(
     counts = book.counts(load(registry).models.values())
     records = [scores.benchmark_record(b, counts[b.id]) for b in book.benchmarks.values()]
     if out_fmt is OutputFormat.TABLE:
-        from llmcat import render
+        from llmcat import render, render_scores
 
-        render.make_console().print(render.benchmarks_table(records))
+        render.make_console().print(render_scores.benchmarks_table(records))
         for src in book.sources:
             err(f"Source: {src.attribution}, {src.file} (retrieved {src.retrieved})")
         return

@@ -33,7 +33,7 @@ def why(
 ) -> None:
     """Say which `list` filter leaves a model out: its value against the bound, or "unknown"."""
     from llmcat import formats
-    from llmcat.cli.models import query_from_options
+    from llmcat.cli.filters import query_from_options
     from llmcat.explain import explain
 
     out_fmt = output_format(fmt, as_json, False)
