@@ -259,3 +259,27 @@ def test_no_color_is_read_per_call(runner: CliRunner) -> None:
     plain = run_ok(runner, "list", *R, "tune-", env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
     assert "\x1b[31m" in colour  # "no" in red
     assert "\x1b[31m" not in plain
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["nosuch"],
+        ["list", "--nosuch"],
+        ["list", "--min-context", "lots"],
+        ["list", "--license-class", "free"],
+        ["show"],
+        ["show", "x", "--format", "xml"],
+        ["fit", "--mode", "train"],
+        ["recommend", "--for", "poetry"],
+        ["hub", "drift", "--tolerance", "-1"],
+    ],
+)
+def test_a_bad_command_line_is_one_error_line_with_exit_2(runner: CliRunner, args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    assert "--help')" in lines[0]
+    assert result.stdout == ""

@@ -36,7 +36,7 @@ def test_readme_mentions_every_command_and_every_command_has_help(runner: CliRun
     commands = ["list", "show", "licenses", "stats", "validate", "hub refresh", "hub drift", "cache path", "why"]
     commands += ["cache clear", "licenses llama2"]
     assert "llmcat --install-completion" in README
-    commands += ["fit", "compare", "tree", "audit", "check", "scores"]
+    commands += ["fit", "compare", "tree", "audit", "check", "scores", "recommend"]
     for cmd in commands:
         assert f"llmcat {cmd}" in README, cmd
         result = runner.invoke(app, [*cmd.split(), "--help"])

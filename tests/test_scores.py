@@ -278,7 +278,8 @@ def test_rank_puts_scored_models_first_and_explains_each() -> None:
         recommend.BENCHMARK_FOR[recommend.Purpose.JA] = (scores.ScoreKey("swallow-ja"), scores.ScoreKey("swallow-ja"))
     assert [r.model.id for r in recs] == ["best", "old-scored", "new-unscored"]
     assert [r.rank for r in recs] == [1, 2, 3]
-    assert recs[0].reason == "S b 0.60, fits 24 GiB (inference at int4) with 6.0 GiB headroom, MIT (commercial: yes)"
+    reason = "b 0.60 (S LLM Leaderboard 2026-01), fits 24 GiB (inference at int4) with 6.0 GiB headroom"
+    assert recs[0].reason == reason + ", MIT (commercial: yes)"
     assert not recs[2].scored
     assert "no b score" in recs[2].reason
     assert {c.name for c in recs[0].components} == {"benchmark", "fit", "recency", "context"}

@@ -19,10 +19,16 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from llmcat.records import Model, Status
+from llmcat.records import JapaneseLevel, Model, Status
 from llmcat.scores import ScoreBook, ScoreKey
+
+if TYPE_CHECKING:
+    from llmcat.query import Query
+    from llmcat.registry import Registry
+
+DEFAULT_SHOWN = 10
 
 WEIGHTS = {"benchmark": 0.70, "fit": 0.10, "recency": 0.10, "context": 0.10}
 RECENCY_MONTHS = 36
@@ -113,14 +119,14 @@ def _months_between(released: str, today: date) -> float:
 
 
 def _components(
-    m: Model, value: float | None, key: ScoreKey, fit: Fit | None, today: date, source: str
+    m: Model, value: float | None, key: ScoreKey, fit: Fit | None, today: date, source: str, snapshot: str
 ) -> tuple[Component, ...]:
     out = [
         Component(
             "benchmark",
             value if value is not None else 0.0,
             WEIGHTS["benchmark"],
-            f"{source} {key} {value:.2f}" if value is not None else f"no {key} score",
+            f"{key} {value:.2f} ({source} {snapshot[:7]})" if value is not None else f"no {key} score",
         )
     ]
     if fit is not None:
@@ -167,12 +173,14 @@ def rank(
     """Every model of ``models`` ranked for ``purpose``; scored models first, then the rest."""
     today = today or date.today()
     key = benchmark_for(purpose, japanese)
-    source = book.benchmarks[key.benchmark].source.name.split(" LLM")[0] if key.benchmark in book.benchmarks else ""
+    bench = book.benchmarks.get(key.benchmark)
+    source = bench.source.name if bench is not None else ""
+    snapshot = bench.source.committed if bench is not None else ""
     rows: list[tuple[bool, float, str, Recommendation]] = []
     for m in models:
         value = book.value(m, key)
         f = fit(m) if fit is not None else None
-        comps = _components(m, value, key, f, today, source)
+        comps = _components(m, value, key, f, today, source, snapshot)
         total = sum(c.value * c.weight for c in comps)
         facts = [c.detail for c in comps if c.name in ("benchmark", "fit")]
         facts.append(f"{license_name(m)} (commercial: {status(m.id).value})")
@@ -181,3 +189,62 @@ def rank(
     rows.sort(key=lambda r: r[2])
     rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
     return [r[3]._replace(rank=i) for i, r in enumerate(rows, start=1)]
+
+
+def fit_for(registry: Registry, q: Query) -> Callable[[Model], Fit | None]:
+    """Each model's memory estimate against ``q.fits_gib`` with ``q``'s fit settings (None: no estimate)."""
+    from llmcat import fit
+
+    settings = fit.query_settings(q)
+    budget = q.fits_gib or 0.0
+
+    def one(m: Model) -> Fit | None:
+        b = fit.basis_for(m, registry.models)
+        if b is None:
+            return None
+        e = fit.estimate(b, settings)
+        return Fit(e.total_gib, budget, f"{e.mode} at {e.quant}, {e.context:,}-token context")
+
+    return one
+
+
+class Result(NamedTuple):
+    ranked: list[Recommendation]  # at most the query's limit (default DEFAULT_SHOWN)
+    benchmark: str
+    notes: list[str]  # what was left out or ranked last, and why: for stderr
+
+
+def recommend(registry: Registry, q: Query, book: ScoreBook, purpose: Purpose = Purpose.GENERAL) -> Result:
+    """The candidates ``q`` selects, suited to ``purpose``, ranked; with notes on what was left out."""
+    from llmcat.query import select
+
+    if purpose is Purpose.JA and q.japanese is None:
+        q = q._replace(japanese=JapaneseLevel.MULTILINGUAL)  # a Japanese purpose needs Japanese support
+    found = select(registry, q._replace(limit=None))
+    notes = found.notes(q.include_unknown)
+    candidates = [m for m in found.models if suits(m, purpose)]
+    if len(candidates) < len(found.models):
+        tags = ", ".join(sorted(TAGS_FOR[purpose] or ()))
+        left = len(found.models) - len(candidates)
+        notes.append(f"{left} models left out: not tagged {tags} (--for {purpose.value})")
+    lic = registry.licenses
+
+    def license_name(m: Model) -> str:
+        known = lic.get(m.license)
+        return (known.spdx or m.license) if known is not None else m.license
+
+    japanese = q.japanese is not None
+    ranked = rank(
+        candidates,
+        book,
+        purpose=purpose,
+        japanese=japanese,
+        status=registry.status,
+        license_name=license_name,
+        fit=fit_for(registry, q) if q.fits_gib is not None else None,
+    )[: q.limit or DEFAULT_SHOWN]
+    key = benchmark_for(purpose, japanese)
+    unscored = sum(1 for r in ranked if not r.scored)
+    if unscored:
+        notes.append(f"{unscored} of the {len(ranked)} shown have no {key} score: ranked after every scored model")
+    return Result(ranked, str(key), notes)

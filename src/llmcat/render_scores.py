@@ -49,3 +49,25 @@ def benchmarks_table(records: Sequence[Mapping[str, Any]]) -> Table:
             t(f"{r['source_name']} ({r['license']}, {r['evidence']}, {r['date']})"),
         )
     return table
+
+
+def recommend_table(ranked: Sequence[Any], registry: Any) -> Table:
+    """`llmcat recommend`: rank, model, rank score, commercial status and the reasons."""
+    from llmcat.render import status_text
+
+    table = Table(show_edge=False, header_style="head")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("ID", style="id", no_wrap=True)
+    table.add_column("Rank", justify="right", no_wrap=True)
+    table.add_column("Commercial", no_wrap=True)
+    table.add_column("Why")
+    for r in ranked:
+        mark = "" if r.scored else " (no score)"
+        table.add_row(
+            str(r.rank),
+            t(r.model.id),
+            f"{r.score:.3f}",
+            status_text(registry.status(r.model.id)),
+            t(r.reason + mark),
+        )
+    return table

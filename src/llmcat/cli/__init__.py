@@ -5,10 +5,10 @@ One module per command group; each registers its commands on :data:`llmcat.cli.a
 
 from __future__ import annotations
 
-from llmcat.cli import audit, fit, hubcmds, info, models, scores, show, why
+from llmcat.cli import audit, fit, hubcmds, info, models, recommend, scores, show, why
 from llmcat.cli.app import app
 
-__all__ = ["app", "audit", "fit", "hubcmds", "info", "main", "models", "scores", "show", "why"]
+__all__ = ["app", "audit", "fit", "hubcmds", "info", "main", "models", "recommend", "scores", "show", "why"]
 
 
 def main() -> None:
