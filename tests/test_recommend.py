@@ -86,3 +86,10 @@ def test_bad_options_are_one_line_usage_errors(runner: CliRunner, args: list[str
     r = runner.invoke(app, ["recommend", *args])
     assert r.exit_code == 2, r.output
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_the_cli_purposes_are_the_cores() -> None:
+    from llmcat.cli.recommend import PurposeChoice
+    from llmcat.recommend import Purpose
+
+    assert [p.value for p in PurposeChoice] == [p.value for p in Purpose]

@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from llmcat.fitquants import ModeName, QuantName
 from llmcat.records import JapaneseLevel, LicenseClass, Model, Status
 
 if TYPE_CHECKING:
+    from llmcat.fitquants import ModeName, QuantName
     from llmcat.policy import PolicyFile
     from llmcat.registry import Registry
 

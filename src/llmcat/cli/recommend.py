@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,7 +11,16 @@ import typer
 from llmcat.cli.app import app
 from llmcat.cli.common import FormatOpt, JsonOpt, RegistryOpt, err, handles_errors, load, output_format
 from llmcat.formats import OutputFormat
-from llmcat.recommend import Purpose
+
+
+class PurposeChoice(StrEnum):
+    """--for's values (llmcat.recommend.Purpose, repeated here so start-up does not import the ranking)."""
+
+    GENERAL = "general"
+    CHAT = "chat"
+    CODE = "code"
+    REASONING = "reasoning"
+    JA = "ja"
 
 
 @app.command(
@@ -23,13 +33,13 @@ def recommend(
     ctx: typer.Context,
     *,
     purpose: Annotated[
-        Purpose,
+        PurposeChoice,
         typer.Option(
             "--for",
             case_sensitive=False,
             help="What for: general, chat, code, reasoning or ja (Japanese). Chooses the benchmark that ranks.",
         ),
-    ] = Purpose.GENERAL,
+    ] = PurposeChoice.GENERAL,
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
     registry: RegistryOpt = None,
@@ -45,7 +55,7 @@ def recommend(
     sub = list_cmd.make_context("recommend", [*ctx.args, *(a for p in registry or [] for a in ("--registry", str(p)))])
     reg = load(registry)
     book = scores.load()
-    result = core.recommend(reg, query_from_options(reg, sub.params), book, purpose)
+    result = core.recommend(reg, query_from_options(reg, sub.params), book, core.Purpose(purpose.value))
     for line in result.notes:
         err(f"note: {line}")
     for src in book.sources:
