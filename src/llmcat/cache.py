@@ -77,7 +77,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
             raise TooLarge(f"{path}: {st.st_size} bytes, over the limit of {limit}")
         data = os.read(fd, min(st.st_size, limit) + 1)  # usually the whole file in one call
         while data and len(data) <= limit:
-            more = os.read(fd, limit + 1 - len(data))
+            more = os.read(fd, min(limit + 1 - len(data), 1 << 20))
             if not more:
                 break
             data += more
@@ -97,7 +97,8 @@ def read_regular(path: Path, limit: int, *, what: str) -> bytes:
     except NotARegularFile:
         raise LlmcatError(f"cannot read {what}: not a regular file") from None
     except TooLarge:
-        raise LlmcatError(f"cannot read {what}: larger than the limit of {limit // (1024 * 1024)} MiB") from None
+        size = f"{limit // (1 << 20)} MiB" if limit >= 1 << 20 else f"{limit:,} bytes"
+        raise LlmcatError(f"cannot read {what}: larger than the limit of {size}") from None
     except (OSError, ValueError) as e:
         raise LlmcatError(f"cannot read {what}: {getattr(e, 'strerror', None) or e}") from None
 

@@ -43,10 +43,7 @@ def internal_error_line(exc: BaseException) -> str:
     detail = " ".join(str(exc).split())
     if len(detail) > 300:
         detail = detail[:297] + "..."
-    # Make it inert: the message may quote untrusted text (a file's bytes, a Hub answer).
-    detail = "".join(
-        c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in detail
-    )
+    detail = _one_line(detail)  # inert: the message may quote untrusted text (a file's bytes, a Hub answer)
     what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
     return f"llmcat: internal error: {what}; please report it with `llmcat --version` and the command"
 
@@ -73,8 +70,17 @@ class Issue(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        # Always one line: whatever the file name, path or message quote (a NUL, a newline, an escape
+        # sequence from the file) is shown as a visible escape.
+        where = f"{_one_line(self.file)}:{self.line}:{self.column}"
+        message = _one_line(self.message)
+        return f"{where}: {_one_line(self.path)}: {message}" if self.path else f"{where}: {message}"
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in text)
 
 
 class RegistryError(LlmcatError):

@@ -29,7 +29,9 @@ class Source:
             assert self.path is not None
             from llmcat.cache import read_regular
 
-            self._data = read_regular(self.path, MAX_FILE_BYTES, what=f"registry {shown_path(self.display)!r}")
+            # The bundled files are llmcat's own; the limit guards against what a user points llmcat at.
+            limit = MAX_FILE_BYTES if self.origin != "bundled" else 1 << 40
+            self._data = read_regular(self.path, limit, what=f"registry {shown_path(self.display)!r}")
         return self._data
 
     def fingerprint(self) -> tuple[bytes, int] | None:
