@@ -43,6 +43,7 @@ def main() -> int:
             ]
         )
     elapsed = time.perf_counter() - started
+
     total = sum(fuzzing.CASES.values())
     print(
         f"fuzz: {total:,} cases ({fuzzing.CASES['loader']:,} loader, {fuzzing.CASES['cli']:,} command lines) "

@@ -210,3 +210,11 @@ def test_a_huge_number_in_an_option_is_a_usage_error(runner: CliRunner) -> None:
     assert result.exit_code == 2
     assert "is out of range" in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_messages_stay_on_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    odd = tmp_path / "two\nlines.yaml"
+    result = runner.invoke(app, ["validate", str(odd)])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "two\\nlines.yaml" in result.stderr

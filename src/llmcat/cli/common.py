@@ -20,7 +20,9 @@ R = TypeVar("R")
 def err(message: str) -> None:
     from llmcat.formats import inert
 
-    sys.stderr.write(inert(message) + "\n")
+    # One line, always: a newline or carriage return inside a message (quoted from a file or a path)
+    # is shown as an escape, like every other control character.
+    sys.stderr.write(inert(message).replace("\n", "\\n").replace("\r", "\\r") + "\n")
 
 
 def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
