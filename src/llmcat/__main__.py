@@ -7,20 +7,30 @@
 - An unexpected exception (a bug) prints one line and exits 70 (``ExitCode.INTERNAL``);
   ``LLMCAT_DEBUG=1`` prints the traceback too.
 
-This module imports nothing heavy before the SIGINT handler is in place.
+Nothing is imported before the SIGINT handler is in place but what Python has already loaded (``_signal``
+rather than ``signal``, which imports enum): the window left is Python's own start-up.
 """
 
 from __future__ import annotations
 
-import contextlib
+import _signal  # type: ignore[import-not-found]  # not `signal`: it imports enum, ~10 ms
 import os
-import signal
 import sys
-from types import FrameType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import FrameType
 
 
 def _interrupted_at_start(_signum: int, _frame: FrameType | None) -> None:
     os._exit(130)  # nothing has been written yet: end now, whatever is being imported
+
+
+def _quiet_from_now_on() -> None:
+    try:  # noqa: SIM105 (contextlib is not imported yet: start-up time)
+        _signal.signal(_signal.SIGINT, _interrupted_at_start)
+    except ValueError:  # not the main thread
+        pass
 
 
 def _tolerant_streams() -> None:
@@ -29,14 +39,16 @@ def _tolerant_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            with contextlib.suppress(ValueError, OSError):
+            try:  # noqa: SIM105 (as above)
                 reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 def main() -> None:
     """Run the CLI with the top-level guard; never returns (exits with the command's code)."""
     try:
-        previous = signal.signal(signal.SIGINT, _interrupted_at_start)
+        previous = _signal.signal(_signal.SIGINT, _interrupted_at_start)
     except ValueError:  # not the main thread (embedded use): leave signals alone
         previous = None
     try:
@@ -44,7 +56,7 @@ def main() -> None:
         from llmcat.cli import app  # the Typer app, with every command registered
     finally:
         if previous is not None:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            _signal.signal(_signal.SIGINT, _signal.default_int_handler)
     run(app)
 
 
@@ -54,26 +66,30 @@ def run(app: object) -> None:
 
     code: int | str | None
     try:
-        app()  # type: ignore[operator]
-        code = ExitCode.OK
-    except SystemExit as e:  # the normal way out
-        code = e.code
-    except KeyboardInterrupt:
-        code = ExitCode.INTERRUPTED
-    except Exception as e:  # the last line of defence against a bug
-        if debug_enabled():
-            import traceback
-
-            traceback.print_exception(e, file=sys.stderr)
         try:
-            sys.stderr.write(internal_error_line(e) + "\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
-        code = ExitCode.INTERNAL
-    # From here on a Ctrl-C (e.g. while the interpreter flushes and shuts down) ends the process at once.
-    with contextlib.suppress(ValueError):
-        signal.signal(signal.SIGINT, _interrupted_at_start)
+            app()  # type: ignore[operator]
+            code = ExitCode.OK
+        except SystemExit as e:  # the normal way out
+            code = e.code
+        except KeyboardInterrupt:
+            code = ExitCode.INTERRUPTED
+        except Exception as e:  # the last line of defence against a bug
+            _quiet_from_now_on()
+            if debug_enabled():
+                import traceback
+
+                traceback.print_exception(e, file=sys.stderr)
+            try:
+                sys.stderr.write(internal_error_line(e) + "\n")
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+            code = ExitCode.INTERNAL
+        # From here on a Ctrl-C (e.g. while the interpreter flushes and shuts down) ends the process at once.
+        _quiet_from_now_on()
+    except KeyboardInterrupt:  # one that landed while the outcome above was being handled
+        _quiet_from_now_on()
+        code = ExitCode.INTERRUPTED
     sys.exit(code)
 
 
