@@ -1,4 +1,5 @@
-"""The long fuzz run: the fuzz tests of tests/test_fuzz_*.py with many more cases than CI runs.
+"""The long fuzz run: the fuzz tests of tests/test_fuzz_*.py (loader, command lines, cache bytes) with many
+more cases than CI runs.
 
 Usage: python benchmarks/fuzz.py [--examples N]   (N per fuzz test; default 2000, about 12,000 cases)
 
@@ -40,13 +41,14 @@ def main() -> int:
                 "--hypothesis-show-statistics",
                 str(ROOT / "tests" / "test_fuzz_loader.py"),
                 str(ROOT / "tests" / "test_fuzz_cli.py"),
+                str(ROOT / "tests" / "test_fuzz_cache.py"),
             ]
         )
     elapsed = time.perf_counter() - started
 
     total = sum(fuzzing.CASES.values())
     print(
-        f"fuzz: {total:,} cases ({fuzzing.CASES['loader']:,} loader, {fuzzing.CASES['cli']:,} command lines) "
+        f"fuzz: {total:,} cases ({fuzzing.CASES['loader']:,} loader and cache, {fuzzing.CASES['cli']:,} command lines) "
         f"in {elapsed:.0f} s: {'all passed' if code == 0 else 'FAILURES (see above)'}"
     )
     return int(code)
