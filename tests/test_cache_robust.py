@@ -349,3 +349,12 @@ def test_kill_9_during_a_compile_leaves_only_whole_files(tmp_path: Path) -> None
             f.unlink()  # make the next run compile again
     assert run(tmp_path, "list", "-q", "--registry", str(reg)).stdout == expected
     assert sys.platform != "win32"
+
+
+def test_every_record_field_has_its_index_type_check() -> None:
+    """A field added to Model or License must get its allowed types in registry/store.py (_MODEL_TYPES)."""
+    from llmcat.records import License, Model
+    from llmcat.registry.store import _LICENSE_TYPES, _MODEL_TYPES
+
+    assert set(_MODEL_TYPES) == set(Model._fields)
+    assert set(_LICENSE_TYPES) == set(License._fields)
