@@ -51,7 +51,7 @@ def model_json(repo: str, **over: Any) -> dict[str, Any]:
 
 @dataclass
 class Fault:
-    kind: str  # notfound | gated | ratelimit | error | slow | malformed | nototal
+    kind: str  # notfound | gated | ratelimit | error | echo | slow | malformed | nototal
     times: int = 10**9  # how many requests misbehave before the repo answers normally
     retry_after: str = "0"
     delay: float = 0.0
@@ -115,6 +115,9 @@ def _handler(hub: StandInHub) -> type[BaseHTTPRequestHandler]:
                 self._json(429, {"error": "Too many requests"}, {"Retry-After": fault.retry_after})
             elif fault.kind == "error":
                 self._json(500, {"error": "Internal Error"})
+            elif fault.kind == "echo":  # a Hub that reflects the request's credentials in its error
+                auth = self.headers.get("Authorization")
+                self._json(500, {"error": f"rejected {auth}"}, {"X-Error-Message": f"token {auth}"})
             elif fault.kind == "slow":
                 time.sleep(fault.delay)
                 return False

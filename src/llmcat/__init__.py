@@ -5,7 +5,9 @@ The public API is re-exported lazily so that ``import llmcat`` stays cheap for t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# Not `from typing import TYPE_CHECKING`: typing costs tens of ms, and this package is imported before the
+# command's Ctrl-C guard is in place (llmcat.__main__). Type checkers treat the name as true.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -20,6 +22,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from llmcat.errors import RegistryError, UnknownModelError
     from llmcat.query import Query
     from llmcat.query import run as run_query

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from llmcat.errors import HubError
-from llmcat.hubcache import Cached, HubCache
+from llmcat.hubcache import Cached, HubCache, clean_facts
 from llmcat.records import Model
 
 DEFAULT_TTL = 24 * 3600.0
@@ -195,8 +195,8 @@ def _fetch(
     def store(repo: str, facts: dict[str, Any]) -> None:
         try:
             got[repo] = cache.put(repo, facts)
-        except OSError:  # an unwritable cache costs a refetch next time, nothing more
-            got[repo] = Cached(facts, cache.clock())
+        except (OSError, ValueError):  # an unwritable cache costs a refetch next time, nothing more
+            got[repo] = Cached(clean_facts(facts), cache.clock())
 
     pool = _Workers(workers)
 

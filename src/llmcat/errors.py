@@ -3,14 +3,49 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from os import PathLike
 
 
 class ExitCode(IntEnum):
     OK = 0
     ERROR = 1  # something the user can fix: bad data, unknown model, drift found, hub failure with --strict
     USAGE = 2  # bad command line (Typer/Click convention)
+    INTERNAL = 70  # a bug in llmcat (EX_SOFTWARE in sysexits.h): an unexpected exception
     INTERRUPTED = 130
+
+
+DEBUG_ENV = "LLMCAT_DEBUG"
+
+
+def shown_path(path: str | bytes | PathLike[str], most: int | None = 160) -> str:
+    """A path as text any stream can print (bytes that are not UTF-8 become ``\\xff`` escapes),
+    shortened in the middle to at most ``most`` characters (None: whole)."""
+    import os
+
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    if most is not None and len(text) > most:
+        text = f"{text[: most // 2 - 2]}...{text[-(most // 2 - 1) :]}"
+    return text
+
+
+def debug_enabled() -> bool:
+    """``LLMCAT_DEBUG=1`` (any value but empty or 0): show tracebacks of internal errors."""
+    import os
+
+    return os.environ.get(DEBUG_ENV, "") not in {"", "0"}
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """The one line printed for an unexpected exception (a bug): its type and message, no traceback."""
+    detail = " ".join(str(exc).split())
+    if len(detail) > 300:
+        detail = detail[:297] + "..."
+    detail = _one_line(detail)  # inert: the message may quote untrusted text (a file's bytes, a Hub answer)
+    what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return f"llmcat: internal error: {what}; please report it with `llmcat --version` and the command"
 
 
 class LlmcatError(Exception):
@@ -35,8 +70,17 @@ class Issue(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        # Always one line: whatever the file name, path or message quote (a NUL, a newline, an escape
+        # sequence from the file) is shown as a visible escape.
+        where = f"{_one_line(self.file)}:{self.line}:{self.column}"
+        message = _one_line(self.message)
+        return f"{where}: {_one_line(self.path)}: {message}" if self.path else f"{where}: {message}"
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in text)
 
 
 class RegistryError(LlmcatError):

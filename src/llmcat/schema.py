@@ -77,6 +77,7 @@ def _real_date(v: str | None) -> str | None:
 
 
 PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Billions = Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]  # params: at most 10^15
 Alias = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
 Count = Annotated[int, Field(gt=0, le=10_000_000, strict=True)]  # a layer, head, expert or width count
 Tokens = Annotated[int, Field(gt=0, le=1_000_000_000, strict=True)]
@@ -121,10 +122,10 @@ class ModelFields(TypedDict):
     family: Slug
     org: Text
     released: NotRequired[DateStr | None]  # a real calendar date: see entry_problems
-    params_b: NotRequired[PositiveFloat | None]
-    active_params_b: NotRequired[PositiveFloat | None]
+    params_b: NotRequired[Billions | None]
+    active_params_b: NotRequired[Billions | None]
     architecture: NotRequired[Slug | None]
-    context_tokens: NotRequired[Annotated[int, Field(gt=0, strict=True)] | None]
+    context_tokens: NotRequired[Tokens | None]
     base_model: NotRequired[Slug | None]
     license: Slug
     restrictions: NotRequired[tuple[RestrictionSpec, ...]]

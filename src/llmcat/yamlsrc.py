@@ -1,38 +1,342 @@
-"""YAML text -> Python data, safely, with dates left as strings, and source positions on demand."""
+"""Registry text -> Python data, with limits, and source positions on demand. Never raises anything but
+:class:`~llmcat.errors.RegistryError`.
+
+YAML is read from the parser's event stream by one iterative loop, not by PyYAML's recursive composer and
+constructor, so that nothing the file says can make the loader recurse, build a Python object that raises
+(``!!timestamp 2023-02-30``, ``!!bool "x"``, ``!!binary``, ``!!python/...``), or expand aliases without
+end ("billion laughs"). Limits (each a documented default, each reported with the file's line and column):
+
+- :data:`MAX_DEPTH` levels of nesting;
+- :data:`MAX_NODES` values in the document, counting every value reached through an alias, and at most
+  :data:`MAX_ALIAS_NODES` more through aliases than the document itself holds;
+- :data:`MAX_STRING` characters in one string, :data:`MAX_INT_DIGITS` digits in one integer;
+- the file size limit is :data:`llmcat.registry.sources.MAX_FILE_BYTES`.
+
+Only the tags that name plain data (``!!str``, ``!!int``, ``!!float``, ``!!bool``, ``!!null``, ``!!map``,
+``!!seq``) are accepted; their values are converted by this module's own checked parsers. Dates stay
+strings: the schema checks them.
+"""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Any
-
-import yaml
 
 from llmcat.errors import Issue, RegistryError
 
 Loc = tuple[str | int, ...]
 
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+MAX_DEPTH = 64
+MAX_NODES = 20_000_000
+MAX_ALIAS_NODES = 100_000
+MAX_STRING = 100_000
+MAX_INT_DIGITS = 40  # 64-bit integers have at most 20 digits; the schema's maxima are far below
+
+_Y = "tag:yaml.org,2002:"
+_STR, _NULL, _BOOL, _INT, _FLOAT = _Y + "str", _Y + "null", _Y + "bool", _Y + "int", _Y + "float"
+_MAP, _SEQ, _MERGE = _Y + "map", _Y + "seq", _Y + "merge"
+_BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 
 
-def _without_timestamps(resolvers: dict[Any, list[tuple[str, Any]]]) -> dict[Any, list[tuple[str, Any]]]:
-    return {ch: [(tag, rx) for tag, rx in rs if tag != _TIMESTAMP] for ch, rs in resolvers.items()}
+class _Stop(Exception):
+    """One problem that ends the reading of a file, at a 0-based (line, column)."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
 
 
-_FastBase: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
+    import yaml
+
+    # YAML 1.1's implicit types, without timestamps (a date stays a string for the schema to check).
+    return {
+        ch: [(tag, rx) for tag, rx in rs if tag != _Y + "timestamp"]
+        for ch, rs in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    }
 
 
-class _FastLoader(_FastBase):  # type: ignore[misc]
-    """libyaml's safe loader where available; '2024-05-01' stays a str for the schema to parse."""
+_RESOLVERS: dict[str | None, list[tuple[str, re.Pattern[str]]]] | None = None
 
 
-class _PosLoader(yaml.SafeLoader):
-    """The pure-Python safe loader, used only to map an error to its line and column."""
+def _implicit_tag(value: str) -> str:
+    global _RESOLVERS
+    if _RESOLVERS is None:
+        _RESOLVERS = _resolvers()
+    for tag, rx in _RESOLVERS.get(value[0] if value else "", ()):
+        if rx.match(value):
+            return tag
+    return _STR
 
 
-for _cls in (_FastLoader, _PosLoader):
-    _cls.yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
+def _to_int(value: str) -> int:
+    v = value.replace("_", "")
+    sign = -1 if v[:1] == "-" else 1
+    if v[:1] in "+-":
+        v = v[1:]
+    if len(v) > MAX_INT_DIGITS:
+        raise ValueError(f"integer too long ({len(v)} digits; at most {MAX_INT_DIGITS})")
+    if v == "0":
+        return 0
+    if v.startswith("0b"):
+        return sign * int(v[2:], 2)
+    if v.startswith("0x"):
+        return sign * int(v[2:], 16)
+    if v.startswith("0") and ":" not in v:
+        return sign * int(v, 8)
+    if ":" in v:
+        n = 0
+        for part in v.split(":"):
+            n = n * 60 + int(part)
+        return sign * n
+    return sign * int(v)
 
 
-def _syntax_issue(e: yaml.YAMLError, filename: str) -> Issue:
+def _to_float(value: str) -> float:
+    v = value.replace("_", "").lower()
+    sign = -1.0 if v[:1] == "-" else 1.0
+    if v[:1] in "+-":
+        v = v[1:]
+    if len(v) > 400:
+        raise ValueError("number too long")
+    if v == ".inf":
+        return sign * float("inf")
+    if v == ".nan":
+        return float("nan")
+    if ":" in v:
+        n = 0.0
+        for part in v.split(":"):
+            n = n * 60 + float(part)
+        return sign * n
+    return sign * float(v)
+
+
+def _scalar(event: Any) -> Any:
+    """The Python value of a scalar event: str, int, float, bool or None. Raises ValueError."""
+    value: str = event.value
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = _implicit_tag(value) if tag is None and event.implicit[0] else _STR
+    elif tag.startswith("!!"):
+        tag = _Y + tag[2:]
+    if tag in (_STR, _MERGE, _Y + "value"):
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        b = _BOOLS.get(value.lower())
+        if b is None:
+            raise ValueError(f"!!bool: {_quote(value)} is not a boolean")
+        return b
+    if tag == _INT:
+        try:
+            return _to_int(value)
+        except ValueError as e:
+            raise ValueError(f"!!int: {_quote(value)} is not an integer" + _why(e)) from None
+    if tag == _FLOAT:
+        try:
+            return _to_float(value)
+        except ValueError as e:
+            raise ValueError(f"!!float: {_quote(value)} is not a number" + _why(e)) from None
+    raise ValueError(f"the YAML tag {_quote(event.tag)} is not supported in a registry (only plain values)")
+
+
+def _why(e: ValueError) -> str:
+    text = str(e)
+    return f" ({text})" if text.startswith(("integer too long", "number too long")) else ""
+
+
+def _quote(value: str, most: int = 40) -> str:
+    return repr(value if len(value) <= most else value[: most - 3] + "...")
+
+
+def _container_tag_ok(event: Any, expected: str) -> bool:
+    tag = event.tag
+    return tag is None or tag == "!" or tag == expected or tag == "!!" + expected[len(_Y) :]
+
+
+class _Frame:
+    __slots__ = ("anchor", "key", "merges", "nodes_at_start", "path", "value")
+
+    def __init__(self, value: Any, path: Loc, anchor: str | None, nodes_at_start: int) -> None:
+        self.value = value
+        self.path = path
+        self.anchor = anchor
+        self.nodes_at_start = nodes_at_start
+        self.key: Any = _NO_KEY
+        self.merges: list[Any] | None = None
+
+
+_NO_KEY = object()
+_MERGE_KEY = object()
+
+
+def _event_loader(text: str) -> Any:
+    import yaml
+
+    cls = getattr(yaml, "CBaseLoader", None) or yaml.BaseLoader
+    return cls(text)
+
+
+def _read(text: str, pos: dict[Loc, tuple[int, int]] | None = None) -> Any:
+    """The data of YAML ``text``; with ``pos``, every value's position is recorded there as it is read.
+    Raises _Stop or yaml.YAMLError."""
+    import yaml
+
+    want_positions = pos is not None
+    if pos is None:
+        pos = {}
+    loader = _event_loader(text)
+    anchors: dict[str, tuple[Any, int]] = {}
+    stack: list[_Frame] = []
+    nodes = 0
+    via_alias = 0
+    root: Any = None
+    documents = 0
+    get = loader.get_event
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    sequence_end, mapping_end, document_start = yaml.SequenceEndEvent, yaml.MappingEndEvent, yaml.DocumentStartEvent
+    stream_end = yaml.StreamEndEvent
+    try:
+        while True:
+            event = get()
+            cls = type(event)
+            if cls is scalar_event or cls is alias_event or cls is mapping_start or cls is sequence_start:
+                mark = event.start_mark
+                parent = stack[-1] if stack else None
+                if parent is None:
+                    path: Loc = ()
+                elif type(parent.value) is list:
+                    path = (*parent.path, len(parent.value))
+                elif parent.key is _NO_KEY:
+                    path = (*parent.path, "__key__")  # a key: its own position is recorded below
+                else:
+                    path = (*parent.path, "<<" if parent.key is _MERGE_KEY else parent.key)
+                nodes += 1
+                if cls is scalar_event:
+                    if len(event.value) > MAX_STRING:
+                        raise _Stop(mark.line, mark.column, f"a string longer than {MAX_STRING:,} characters")
+                    try:
+                        value = _scalar(event)
+                    except ValueError as e:
+                        raise _Stop(mark.line, mark.column, str(e)) from None
+                    if event.anchor is not None:
+                        anchors[event.anchor] = (value, 1)
+                    if (
+                        want_positions
+                        and parent is not None
+                        and parent.key is _NO_KEY
+                        and type(parent.value) is dict
+                        and (type(value) in (str, int, float, bool) or value is None)
+                    ):
+                        pos.setdefault((*parent.path, value, "__key__"), (mark.line + 1, mark.column + 1))
+                    if (
+                        parent is not None
+                        and parent.key is _NO_KEY
+                        and type(parent.value) is dict
+                        and event.tag is None
+                        and event.implicit[0]
+                        and value == "<<"
+                        and _implicit_tag(event.value) == _MERGE
+                    ):
+                        value = _MERGE_KEY
+                elif cls is alias_event:
+                    found = anchors.get(event.anchor)
+                    if found is None:
+                        raise _Stop(mark.line, mark.column, f"unknown alias {_quote(str(event.anchor))}")
+                    value, size = found
+                    via_alias += size
+                    nodes += size - 1
+                    if nodes > MAX_NODES or via_alias > MAX_ALIAS_NODES + nodes - via_alias:
+                        raise _Stop(
+                            mark.line,
+                            mark.column,
+                            "aliases expand to too many values (more than "
+                            f"{MAX_ALIAS_NODES:,} beyond the document's own; an alias bomb?)",
+                        )
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise _Stop(mark.line, mark.column, f"nested more than {MAX_DEPTH} levels deep")
+                    is_map = cls is mapping_start
+                    if not _container_tag_ok(event, _MAP if is_map else _SEQ):
+                        raise _Stop(
+                            mark.line, mark.column, f"the YAML tag {_quote(event.tag)} is not supported in a registry"
+                        )
+                    if nodes > MAX_NODES:
+                        raise _Stop(mark.line, mark.column, f"more than {MAX_NODES:,} values")
+                    if want_positions:
+                        _record(pos, parent, path, mark)
+                    stack.append(_Frame({} if is_map else [], path, event.anchor, nodes))
+                    continue
+                if want_positions:
+                    _record(pos, parent, path, mark)
+                if parent is None:
+                    root = value
+                else:
+                    _add(parent, value, mark)
+            elif cls is sequence_end or cls is mapping_end:
+                frame = stack.pop()
+                value = frame.value
+                if frame.merges:
+                    for merged in frame.merges:
+                        for k, v in merged.items():
+                            value.setdefault(k, v)
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = (value, nodes - frame.nodes_at_start + 1)
+                if stack:
+                    _add(stack[-1], value, event.start_mark)
+                else:
+                    root = value
+            elif cls is document_start:
+                documents += 1
+                if documents > 1:
+                    mark = event.start_mark
+                    raise _Stop(mark.line, mark.column, "expected one YAML document, found a second one")
+            elif cls is stream_end:
+                return root
+    finally:
+        loader.dispose()
+
+
+def _record(pos: dict[Loc, tuple[int, int]], parent: _Frame | None, path: Loc, mark: Any) -> None:
+    if parent is not None and type(parent.value) is dict and parent.key is _NO_KEY:
+        return  # a key: recorded under its own path, as (*mapping, key, "__key__")
+    pos.setdefault(path, (mark.line + 1, mark.column + 1))
+
+
+def _add(frame: _Frame, value: Any, mark: Any) -> None:
+    target = frame.value
+    if type(target) is list:
+        target.append(value)
+        return
+    if frame.key is _NO_KEY:
+        if value is not _MERGE_KEY and type(value) in (dict, list):
+            raise _Stop(mark.line, mark.column, "a mapping key must be a plain value, not a list or mapping")
+        frame.key = value
+        return
+    key = frame.key
+    frame.key = _NO_KEY
+    if key is _MERGE_KEY:
+        merged = value if type(value) is list else [value]
+        if not all(type(m) is dict for m in merged):
+            raise _Stop(mark.line, mark.column, "a merge ('<<') needs a mapping or a list of mappings")
+        frame.merges = (frame.merges or []) + merged
+        return
+    target[key] = value
+
+
+def _syntax_issue(e: Exception, filename: str, text: str) -> Issue:
+    import yaml
+
+    if isinstance(e, yaml.reader.ReaderError):  # a character YAML does not allow: no mark, an offset
+        line = text.count("\n", 0, e.position) + 1
+        column = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        char = e.character if isinstance(e.character, int) else ord(e.character[:1] or " ")
+        return Issue(
+            filename, line, column, "", f"YAML syntax error: character U+{char:04X} is not allowed ({e.reason})"
+        )
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     problem = getattr(e, "problem", None) or str(e)
     context = getattr(e, "context", None)
@@ -43,39 +347,36 @@ def _syntax_issue(e: yaml.YAMLError, filename: str) -> Issue:
 
 
 def load(text: str, filename: str) -> Any:
-    """Parse YAML fast. Raises RegistryError (with file:line:col) on a syntax error."""
+    """Parse YAML within the limits. Raises RegistryError (with file:line:col) on any problem."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_FastLoader)
+        return _read(text)
+    except _Stop as e:
+        raise RegistryError([Issue(filename, e.line + 1, e.column + 1, "", e.message)]) from None
     except yaml.YAMLError as e:
-        raise RegistryError([_syntax_issue(e, filename)]) from None
+        raise RegistryError([_syntax_issue(e, filename, text)]) from None
+    except (RecursionError, MemoryError, ValueError, TypeError, IndexError, KeyError) as e:
+        # Not expected from the iterative reader; if it happens, it is still one located line.
+        raise RegistryError(
+            [Issue(filename, 1, 1, "", f"could not read the file as YAML ({type(e).__name__})")]
+        ) from None
 
 
-def positions(text: str) -> dict[Loc, tuple[int, int]]:
-    """Map every key path and list index in the document to its (line, column), both 1-based."""
-    loader = _PosLoader(text)
+def positions(text: str, *, is_json: bool = False) -> dict[Loc, tuple[int, int]]:
+    """Map every key path and list index in the document to its (line, column), both 1-based.
+
+    Best effort and never raises: a document that cannot be read to the end maps what came before.
+    """
+    pos: dict[Loc, tuple[int, int]] = {}
     try:
-        node = loader.get_single_node()
-    except yaml.YAMLError:
-        return {}
-    finally:
-        loader.dispose()
-    out: dict[Loc, tuple[int, int]] = {}
-    if node is None:
-        return out
-    stack: list[tuple[yaml.Node, Loc]] = [(node, ())]
-    while stack:
-        n, path = stack.pop()
-        out[path] = (n.start_mark.line + 1, n.start_mark.column + 1)
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                key = k.value if isinstance(k, yaml.ScalarNode) else str(k.value)
-                # A key's own position is where a missing/extra key error is best reported.
-                out.setdefault((*path, key, "__key__"), (k.start_mark.line + 1, k.start_mark.column + 1))
-                stack.append((v, (*path, key)))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                stack.append((item, (*path, i)))
-    return out
+        if is_json:
+            json_positions(text, pos)
+        else:
+            _read(text, pos)
+    except Exception:  # the reasons were reported when the file was loaded; positions are a bonus
+        pass
+    return pos
 
 
 def locate(pos: dict[Loc, tuple[int, int]], loc: Loc, *, key: bool = False) -> tuple[int, int]:
@@ -88,3 +389,131 @@ def locate(pos: dict[Loc, tuple[int, int]], loc: Loc, *, key: bool = False) -> t
             return pos[probe]
         probe = probe[:-1]
     return pos.get((), (1, 1))
+
+
+# --------------------------------------------------------------------------- JSON
+
+_JSON_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_LONG_INT = re.compile(rf"(?<![\w.\"])-?\d{{{MAX_INT_DIGITS + 1},}}")
+
+
+def _json_issue(text: str, filename: str, offset: int, message: str) -> Issue:
+    line = text.count("\n", 0, offset) + 1
+    return Issue(filename, line, offset - (text.rfind("\n", 0, offset) + 1) + 1, "", message)
+
+
+def _checked_int(digits: str) -> int:
+    if len(digits) > MAX_INT_DIGITS + 1:
+        raise _TooLong
+    return int(digits)
+
+
+class _TooLong(ValueError):
+    pass
+
+
+def load_json(text: str, filename: str) -> Any:
+    """JSON within the same limits as YAML (nesting, integer digits, string length). Raises RegistryError."""
+    import json
+
+    depth = 0
+    for m in _JSON_BRACKETS.finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise RegistryError(
+                    [_json_issue(text, filename, m.start(), f"nested more than {MAX_DEPTH} levels deep")]
+                )
+        elif c in "]}":
+            depth -= 1
+    try:
+        data = json.loads(text, parse_int=_checked_int)
+    except json.JSONDecodeError as e:
+        raise RegistryError([Issue(filename, e.lineno, e.colno, "", f"JSON syntax error: {e.msg}")]) from None
+    except _TooLong:
+        found = _LONG_INT.search(text)
+        at = found.start() if found else 0
+        msg = f"integer too long (more than {MAX_INT_DIGITS} digits)"
+        raise RegistryError([_json_issue(text, filename, at, msg)]) from None
+    except (ValueError, RecursionError, MemoryError) as e:
+        raise RegistryError([Issue(filename, 1, 1, "", f"JSON syntax error: {type(e).__name__}")]) from None
+    # Strings: the schema bounds every field it knows; this bounds the rest (e.g. a misspelt field).
+    stack: list[tuple[Any, Loc]] = [(data, ())]
+    while stack:
+        v, path = stack.pop()
+        if type(v) is dict:
+            stack.extend((k, (*path, k, "__key__")) for k in v)
+            stack.extend(((x, (*path, k)) for k, x in v.items()))
+        elif type(v) is list:
+            stack.extend(((x, (*path, i)) for i, x in enumerate(v)))
+        elif type(v) is str and len(v) > MAX_STRING:
+            line, col = locate(positions(text, is_json=True), path)
+            raise RegistryError([Issue(filename, line, col, "", f"a string longer than {MAX_STRING:,} characters")])
+    return data
+
+
+_JSON_TOKEN = re.compile(
+    r'[ \t\n\r]*(?:("(?:[^"\\]|\\.)*")|([{}\[\],:])'
+    r"|(-?(?:\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity))",
+    re.DOTALL,
+)
+
+
+def json_positions(text: str, pos: dict[Loc, tuple[int, int]]) -> None:
+    """Record the (line, column) of every value and key of JSON ``text`` in ``pos``, iteratively.
+
+    Stops quietly at the first token it cannot read, and records nothing deeper than MAX_DEPTH.
+    """
+    import json
+
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def where(offset: int) -> tuple[int, int]:
+        line = bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    # Each frame: [path, is_object, next index (array) or current key (object), expecting a key]
+    stack: list[list[Any]] = []
+    i, n = (1 if text.startswith("\ufeff") else 0), len(text)
+    match = _JSON_TOKEN.match
+    while i < n:
+        m = match(text, i)
+        if m is None:
+            return
+        i = m.end()
+        string, punct = m.group(1), m.group(2)
+        if punct in ("}", "]"):
+            if not stack:
+                return
+            stack.pop()
+            continue
+        if punct == ",":
+            if stack and stack[-1][1]:
+                stack[-1][3] = True
+            continue
+        if punct == ":":
+            continue
+        start = m.start(1) if string is not None else m.start(2) if punct is not None else m.start(3)
+        top = stack[-1] if stack else None
+        if top is not None and top[1] and top[3]:  # an object's key
+            if string is None:
+                return
+            key = string[1:-1] if "\\" not in string else json.loads(string)
+            top[2], top[3] = key, False
+            if len(stack) <= MAX_DEPTH:
+                pos.setdefault((*top[0], key, "__key__"), where(start))
+            continue
+        if top is None:
+            path: Loc = ()
+        elif top[1]:
+            path = (*top[0], top[2])
+        else:
+            path = (*top[0], top[2])
+            top[2] += 1
+        if len(stack) <= MAX_DEPTH:
+            pos.setdefault(path, where(start))
+        if punct == "{":
+            stack.append([path, True, None, True])
+        elif punct == "[":
+            stack.append([path, False, 0, False])

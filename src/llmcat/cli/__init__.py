@@ -1,6 +1,7 @@
 """The command line: parse options, call the core, hand results to a renderer. Nothing else lives here.
 
-One module per command group; each registers its commands on :data:`llmcat.cli.app.app`.
+One module per command group; each registers its commands on :data:`llmcat.cli.app.app`. The program's
+entry point, with its top-level guard, is :func:`llmcat.__main__.main`.
 """
 
 from __future__ import annotations
@@ -12,4 +13,7 @@ __all__ = ["app", "audit", "fit", "hubcmds", "info", "main", "models", "recommen
 
 
 def main() -> None:
-    app()
+    """The ``llmcat`` command (kept for callers of ``llmcat.cli:main``): see :mod:`llmcat.__main__`."""
+    from llmcat.__main__ import main as guarded_main
+
+    guarded_main()

@@ -20,16 +20,24 @@ R = TypeVar("R")
 def err(message: str) -> None:
     from llmcat.formats import inert
 
-    sys.stderr.write(inert(message) + "\n")
+    # One line, always: a newline or carriage return inside a message (quoted from a file or a path)
+    # is shown as an escape, like every other control character.
+    sys.stderr.write(inert(message).replace("\n", "\\n").replace("\r", "\\r") + "\n")
 
 
 def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn expected errors into a one-line message on stderr and the documented exit code."""
+    """Turn expected errors into a one-line message on stderr and the documented exit code.
+
+    Anything unexpected (a bug) is one line too, ``llmcat: internal error: ...``, with exit code 70
+    (``LLMCAT_DEBUG=1`` adds the traceback); :mod:`llmcat.__main__` guards what runs outside commands.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException):
+            raise  # Typer's own ways out (typer.Exit, typer.BadParameter) keep their meaning
         except RegistryError as e:
             for issue in e.issues:
                 err(str(issue))
@@ -47,6 +55,15 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(ExitCode.OK) from None
+        except Exception as e:
+            from llmcat.errors import debug_enabled, internal_error_line
+
+            if debug_enabled():
+                import traceback
+
+                traceback.print_exception(e, file=sys.stderr)
+            sys.stderr.write(internal_error_line(e) + "\n")
+            raise typer.Exit(ExitCode.INTERNAL) from None
 
     return wrapper
 
@@ -62,6 +79,9 @@ def _parse_with(parser: Callable[[str], Any]) -> Callable[[str | None], Any]:
             return parser(value)
         except ValueError as e:
             raise typer.BadParameter(str(e)) from None
+        except OverflowError:  # e.g. 400 nines: a float that is infinite
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            raise typer.BadParameter(f"{shown!r} is out of range") from None
 
     return callback
 

@@ -150,15 +150,9 @@ def cache_path() -> None:
 @handles_errors
 def cache_clear() -> None:
     """Delete the cached Hub data and compiled registry indexes."""
-    import shutil
-
-    from llmcat.cache import cache_dir
+    from llmcat.cache import cache_dir, clear
+    from llmcat.errors import shown_path
 
     root = cache_dir()
-    removed = 0
-    for sub in ("hub", "index"):
-        folder = root / sub
-        if folder.is_dir():
-            removed += sum(1 for p in folder.iterdir() if p.is_file())
-            shutil.rmtree(folder, ignore_errors=True)
-    err(f"Removed {removed} cached file(s) from {root}.")
+    removed = clear(root)
+    err(f"Removed {removed} cached file(s) from {shown_path(root)}.")

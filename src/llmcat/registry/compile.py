@@ -7,8 +7,7 @@ licences and bases, no lineage cycles.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +23,15 @@ if TYPE_CHECKING:
 @dataclass
 class Parsed:
     source: Source
-    text: str
+    text: str | None = None  # the decoded text, read again from the source when an issue needs it
     models: list[tuple[int, Model]] = field(default_factory=list)  # (index in file, record)
     _index: dict[str, int] | None = None
     licenses: list[tuple[int, License]] = field(default_factory=list)
     _pos: dict[Loc, tuple[int, int]] | None = None
+    is_json: bool = False
+    # Entries that failed validation: what cross-entry checks can still use (id, license, base_model).
+    partial: list[tuple[int, dict[str, str | None]]] = field(default_factory=list)
+    broken_licenses: set[str] = field(default_factory=set)
 
     def index_of(self, model_id: str) -> int:
         """The position in this file of the (first) entry with ``model_id``."""
@@ -42,7 +45,10 @@ class Parsed:
         from llmcat import yamlsrc
 
         if self._pos is None:
-            self._pos = yamlsrc.positions(self.text)
+            text = self.text
+            if text is None:
+                text = self.source.data.decode("utf-8", "replace")
+            self._pos = yamlsrc.positions(text, is_json=self.is_json)
         line, col = yamlsrc.locate(self._pos, loc, key=key)
         return Issue(self.source.display, line, col, _dotted(loc), message)
 
@@ -54,13 +60,8 @@ def _dotted(loc: Sequence[str | int]) -> str:
     return out
 
 
-def _load_json(text: str, filename: str) -> Any:
-    import json
-
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise RegistryError([Issue(filename, e.lineno, e.colno, "", f"JSON syntax error: {e.msg}")]) from None
+def _refs(item: dict[Any, Any], *names: str) -> dict[str, str | None]:
+    return {n: v if isinstance(v := item.get(n), str) else None for n in names}
 
 
 def filled(parsed: Parsed, spec: Any, to_record: Any) -> Parsed:
@@ -86,18 +87,18 @@ def validate_file(source: Source, issues: list[Issue]) -> Parsed | None:
         except ValidationError:
             pass
         else:
-            return filled(Parsed(source, ""), spec, to_record)
+            return filled(Parsed(source, is_json=True), spec, to_record)
     try:
         text = source.data.decode("utf-8")
     except UnicodeDecodeError as e:
         issues.append(Issue(source.display, 1, 1, "", f"not UTF-8 text ({e.reason} at byte {e.start})"))
         return None
     try:
-        data = _load_json(text, source.display) if is_json else yamlsrc.load(text, source.display)
+        data = yamlsrc.load_json(text, source.display) if is_json else yamlsrc.load(text, source.display)
     except RegistryError as e:
         issues.extend(e.issues)
         return None
-    parsed = Parsed(source, text)
+    parsed = Parsed(source, text, is_json=is_json)
     if not isinstance(data, dict):
         issues.append(parsed.issue((), "expected a mapping with 'schema_version' and 'models' or 'licenses'"))
         return None
@@ -119,14 +120,22 @@ def validate_file(source: Source, issues: list[Issue]) -> Parsed | None:
             elif typ in {"literal_error", "enum"} and isinstance(err.get("input"), bool):
                 msg += " (YAML reads unquoted yes/no/on/off as booleans: quote the value)"
             issues.append(parsed.issue(loc, msg, key=typ == "extra_forbidden"))
-        # Keep the entries that are valid on their own, so cross-entry checks still run on them.
+        # Keep the entries that are valid on their own, so cross-entry checks still run on them; of the
+        # others keep what cross-entry checks need (id, licence, base), so that every kind of problem
+        # is reported in one run and no entry is blamed for naming a broken one.
         models, licenses = data.get("models"), data.get("licenses")
         for i, item in enumerate(models if isinstance(models, list) else []):
-            with contextlib.suppress(ValidationError):
+            try:
                 parsed.models.append((i, to_record(validate_model(item), source.origin)))
+            except ValidationError:
+                if isinstance(item, dict):
+                    parsed.partial.append((i, _refs(item, "id", "license", "base_model")))
         for i, item in enumerate(licenses if isinstance(licenses, list) else []):
-            with contextlib.suppress(ValidationError):
+            try:
                 parsed.licenses.append((i, LicenseSpec.model_validate(item).to_record()))
+            except ValidationError:
+                if isinstance(item, dict) and isinstance(lic_id := item.get("id"), str):
+                    parsed.broken_licenses.add(lic_id)
         return parsed
     return filled(parsed, spec, to_record)
 
@@ -134,19 +143,36 @@ def validate_file(source: Source, issues: list[Issue]) -> Parsed | None:
 Parse = Callable[[Source, list[Issue]], "Parsed | None"]
 
 
-def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) -> Registry:
+def compile_sources(
+    sources: Sequence[Source],
+    *,
+    parse: Parse | None = None,
+    notes: list[Issue] | None = None,
+    counts: dict[str, tuple[int, int]] | None = None,
+) -> Registry:
     """Validate every source, merge them in order, check cross-entry rules, derive statuses.
 
     ``parse`` validates one file (default :func:`validate_file`; the index keeps the bundled files'
-    result in its cache).
+    result in its cache). ``notes``, when given, receives a located note for every entry that replaces
+    an entry of an earlier file (e.g. a user entry replacing a bundled one).
+
+    A problem between two entries is reported at the entry of the later file (the user's, not the
+    bundled one the user cannot change).
     """
     issues: list[Issue] = []
     parse = parse or validate_file
     parsed = [p for s in sources if (p := parse(s, issues)) is not None]
+    if counts is not None:
+        for p in parsed:
+            counts[p.source.display] = (
+                len(p.models) + len(p.partial),
+                len(p.licenses) + len(p.broken_licenses),
+            )
 
     licenses: dict[str, License] = {}
     specs: dict[str, Model] = {}
     owner_file: dict[str, Parsed] = {}  # which file each entry comes from (its index: Parsed.index_of)
+    rank: dict[int, int] = {id(p): n for n, p in enumerate(parsed)}  # later files rank higher
     for p in parsed:
         seen_here: dict[str, int] = {}
         for i, ls in p.licenses:
@@ -167,8 +193,12 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
                 else:
                     first_at[mid] = i
         if not specs.keys().isdisjoint(ids):
-            for mid in ids:
-                specs.pop(mid, None)  # a later file replaces the entry and moves it to the end
+            for mid in dict.fromkeys(ids):
+                old = specs.pop(mid, None)  # a later file replaces the entry and moves it to the end
+                if old is not None and notes is not None:
+                    before = owner_file[mid].source
+                    what = "bundled" if before.origin == "bundled" else f"{before.display!r}"
+                    notes.append(p.issue(("models", p.index_of(mid), "id"), f"note: replaces the {what} entry {mid!r}"))
         for _, ms in p.models:
             specs.setdefault(ms.id, ms)  # within one file the first of duplicate ids stays
         owner_file.update(dict.fromkeys(ids, p))
@@ -176,6 +206,15 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
     def where(mid: str) -> tuple[Parsed, int]:
         p = owner_file[mid]
         return p, p.index_of(mid)
+
+    def later(a: str, b: str) -> bool:
+        """Whether entry ``b`` comes from a later file than entry ``a`` (so ``b`` is the one to blame)."""
+        return rank[id(owner_file[b])] > rank[id(owner_file[a])]
+
+    # Entries and licences that failed validation still exist: naming them is not a second error. Their
+    # own references are checked below, so that one run reports every kind of problem.
+    broken_ids = {refs["id"] for p in parsed for _, refs in p.partial if refs["id"]}
+    broken_licences = {lic for p in parsed for lic in p.broken_licenses}
 
     # Names people type must lead to exactly one model (case-insensitive). The loops below run over
     # every entry of possibly very big user registries: keep them to dict look-ups.
@@ -197,7 +236,13 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
         for j, alias in enumerate(ms.aliases):
             key = alias.lower()
             other = owner.setdefault(key, mid)
-            if other != mid:
+            if other == mid:
+                continue
+            if other.lower() == key and later(mid, other):
+                # The later file's entry took a name this (earlier) entry already uses as an alias.
+                p, i = where(other)
+                issues.append(p.issue(("models", i, "id"), f"id {other!r} is already an alias of {mid!r}"))
+            else:
                 p, i = where(mid)
                 issues.append(p.issue(("models", i, "aliases", j), f"alias {alias!r} is already used by {other!r}"))
         for j, repo in enumerate(ms.hf_repos):
@@ -205,27 +250,39 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
             if other != mid:
                 p, i = where(mid)
                 issues.append(p.issue(("models", i, "hf_repos", j), f"repo {repo!r} is already listed by {other!r}"))
-        if ms.license not in licenses:
+        if ms.license not in licenses and ms.license not in broken_licences:
             unknown_licence.append(mid)
-        if ms.base_model is not None and ms.base_model not in specs:
+        if ms.base_model is not None and ms.base_model not in specs and ms.base_model not in broken_ids:
             dangling.append(mid)
 
-    import difflib
-
+    # Suggestions: difflib compares a name with every candidate, so ask once per distinct name and only
+    # for the first few dozen names (a big machine-made file naming thousands of missing bases must not
+    # cost minutes); the rest are reported without a suggestion.
+    near = _Suggester()
     for mid in unknown_licence:
         p, i = where(mid)
         lic_id = specs[mid].license
-        near = difflib.get_close_matches(lic_id, list(licenses), n=3)
-        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        hint = near.hint(lic_id, licenses)
         issues.append(p.issue(("models", i, "license"), f"unknown licence id {lic_id!r}{hint}"))
     for mid in dangling:
         p, i = where(mid)
         base = specs[mid].base_model or ""
-        near = difflib.get_close_matches(base, list(specs), n=3) if len(specs) < 20_000 else []
-        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        hint = near.hint(base, specs) if len(specs) < 20_000 else ""
         issues.append(p.issue(("models", i, "base_model"), f"base model {base!r} is not in the registry{hint}"))
 
-    # Lineage cycles, in one pass (each entry is walked once): report each cycle at its smallest id.
+    for p in parsed:
+        for i, refs in p.partial:
+            lic, ref = refs["license"], refs["base_model"]
+            if lic is not None and lic not in licenses and lic not in broken_licences:
+                issues.append(
+                    p.issue(("models", i, "license"), f"unknown licence id {lic!r}{near.hint(lic, licenses)}")
+                )
+            if ref is not None and ref not in specs and ref not in broken_ids:
+                hint = near.hint(ref, specs) if len(specs) < 20_000 else ""
+                issues.append(p.issue(("models", i, "base_model"), f"base model {ref!r} is not in the registry{hint}"))
+
+    # Lineage cycles, in one pass (each entry is walked once). Each cycle is reported once, at an entry
+    # of the latest file it passes through (the user's own), the smallest id there.
     state: dict[str, int] = {}  # 1: on the current walk, 2: done
     for start in specs:
         if start in state:
@@ -238,7 +295,8 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
             cur = specs[cur].base_model
         if cur is not None and state.get(cur) == 1:
             cycle = path[path.index(cur) :]
-            head = min(cycle)
+            newest = max(rank[id(owner_file[m])] for m in cycle)
+            head = min(m for m in cycle if rank[id(owner_file[m])] == newest)
             p, i = where(head)
             k = cycle.index(head)
             loop = " -> ".join([*cycle[k:], *cycle[:k], head])
@@ -250,3 +308,24 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
         raise RegistryError(issues)
 
     return Registry(specs, licenses)
+
+
+class _Suggester:
+    """ "Did you mean" for names that are not there, bounded: once per distinct name, for the first
+    :attr:`most` distinct names only."""
+
+    most = 50
+
+    def __init__(self) -> None:
+        self.done: dict[str, str] = {}
+
+    def hint(self, name: str, pool: Iterable[str]) -> str:
+        if name in self.done:
+            return self.done[name]
+        if len(self.done) >= self.most:
+            return ""
+        import difflib
+
+        close = difflib.get_close_matches(name, list(pool), n=3)
+        self.done[name] = hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return hint

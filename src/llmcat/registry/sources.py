@@ -6,9 +6,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from llmcat.errors import LlmcatError
+from llmcat.errors import LlmcatError, shown_path
 
 REGISTRY_ENV = "LLMCAT_REGISTRY"
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a registry file larger than this is refused (100,000 entries: ~40 MB)
 
 
 class Source:
@@ -26,21 +27,31 @@ class Source:
     def data(self) -> bytes:
         if self._data is None:
             assert self.path is not None
-            try:
-                self._data = self.path.read_bytes()
-            except OSError as e:
-                raise LlmcatError(f"cannot read registry {self.display!r}: {e.strerror or e}") from None
+            from llmcat.cache import read_regular
+
+            # The bundled files are llmcat's own; the limit guards against what a user points llmcat at.
+            limit = MAX_FILE_BYTES if self.origin != "bundled" else 1 << 40
+            self._data = read_regular(self.path, limit, what=f"registry {shown_path(self.display)!r}")
         return self._data
 
-    def fingerprint(self) -> str | None:
-        """Size, mtime and inode of the file: a cheap stand-in for its content hash, or None."""
+    def fingerprint(self) -> tuple[bytes, int] | None:
+        """What the file's metadata says about its content, or None (no file, or already read).
+
+        Returns the fingerprint (path, device, inode, size, mtime and ctime, all in nanoseconds) and
+        the newer of mtime and ctime. ctime cannot be set back by ``touch -r``, ``cp -p`` or
+        ``rsync -t``, so an edit that restores the size and mtime still changes the fingerprint.
+        """
         if self.path is None or self._data is not None:
             return None
         try:
             st = self.path.stat()
-        except OSError as e:
-            raise LlmcatError(f"cannot read registry {self.display!r}: {e.strerror or e}") from None
-        return f"{self.path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"
+            where = os.fsencode(os.path.realpath(self.path))
+        except (OSError, ValueError) as e:
+            raise LlmcatError(
+                f"cannot read registry {shown_path(self.display)!r}: {getattr(e, 'strerror', None) or e}"
+            ) from None
+        meta = f"\0{st.st_dev}\0{st.st_ino}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}".encode()
+        return where + meta, max(st.st_mtime_ns, st.st_ctime_ns)
 
 
 def bundled_path(name: str) -> Path:
@@ -63,10 +74,17 @@ def bundled_sources() -> list[Source]:
 
 
 def user_source(path: Path) -> Source:
-    if not path.is_file():
-        reason = "no such file" if not path.exists() else "not a regular file"
-        raise LlmcatError(f"cannot read registry {str(path)!r}: {reason}")
-    return Source(str(path), None, origin=str(path), path=path)
+    import stat
+
+    shown = shown_path(path, None)
+    try:
+        st = path.stat()
+    except (OSError, ValueError) as e:  # missing, too long, a NUL byte, a loop of links ...
+        reason = "no such file" if isinstance(e, FileNotFoundError) else getattr(e, "strerror", None) or str(e)
+        raise LlmcatError(f"cannot read registry {shown_path(path)!r}: {reason}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise LlmcatError(f"cannot read registry {shown_path(path)!r}: not a regular file")
+    return Source(shown, None, origin=shown, path=path)
 
 
 def user_paths_from_env(env: Mapping[str, str] | None = None) -> list[Path]:
