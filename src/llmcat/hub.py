@@ -31,21 +31,6 @@ EXPAND = [
     "library_name",
     "safetensors",
 ]
-FIELDS = (
-    "downloads",
-    "likes",
-    "trending_score",
-    "created_at",
-    "last_modified",
-    "gated",
-    "license",
-    "license_name",
-    "base_model",
-    "pipeline_tag",
-    "library",
-    "params",
-)
-
 
 # What `llmcat audit` reads of a model card (see :func:`card_from_info`).
 CARD_EXPAND = ["cardData", "pipeline_tag", "gated"]

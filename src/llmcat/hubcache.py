@@ -46,10 +46,10 @@ def clean_facts(facts: dict[str, Any]) -> dict[str, Any]:
         out["base_model"] = kept
     else:
         out["base_model"] = None
-    return {k: out[k] for k in _ORDER}
+    return {k: out[k] for k in FIELDS}
 
 
-_ORDER = (
+FIELDS = (  # the facts kept of a Hub answer, in this order
     "downloads",
     "likes",
     "trending_score",
