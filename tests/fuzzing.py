@@ -186,7 +186,23 @@ DATES = ["2023", "2023-05", "2023-05-01", "2023-02-30", "99999", "", "2023-13", 
 FORMATS = ["table", "json", "jsonl", "csv", "yaml", "ids", "TABLE", "xml", ""]
 CLASSES = ["permissive", "copyleft", "non-commercial", "PERMISSIVE", "nope", ""]
 LEVELS = ["pretrained", "continued", "finetuned", "multilingual", "none", "Pretrained", "x"]
-SORTS = ["name", "released", "params", "context", "downloads", "likes", "trending", "nope"]
+SORTS = [
+    "name",
+    "released",
+    "params",
+    "context",
+    "downloads",
+    "likes",
+    "trending",
+    "nope",
+    "score:swallow-ja",
+    "score:",
+]
+MEMORY = ["24GB", "24G", "24GiB", "0.5", "0", "-8GB", "9" * 400, "rtx-4090", "h100", "nope", "1e400GB", ""]
+QUANTS = ["bf16", "int4", "q4_k_m", "nf4", "nope", ""]
+
+
+NEWER_COMMANDS = ("why", "recommend", "fit", "compare", "tree", "scores", "audit")
 
 
 def _opt(name: str, values: list[str]) -> Any:
@@ -218,13 +234,25 @@ _FLAGS = [
     _opt("--sort", SORTS),
     _opt("-n", ["0", "1", "5", "-1", "x", "9" * 30]),
     _opt("--format", FORMATS),
+    st.just(["--include-unknown"]),
+    _opt("--fits", MEMORY),
+    _opt("--fit-mode", ["inference", "lora", "qlora", "full", "QLORA", "train"]),
+    _opt("--quant", QUANTS),
+    _opt("--context", TOKENS),
+    _opt("--min-score", ["swallow-ja=0.5", "swallow-ja=2", "nope=1", "=", "swallow-ja/GPQA=0.1", "x" * 300]),
+    _opt("--without-condition", ["user-cap", "acceptable-use", "nope", ""]),
+    _opt("--columns", ["id,size", "id,nope", "", ",,,"]),
     st.just(["--bogus-option"]),
 ]
 
 
 @st.composite
 def command_lines(draw: st.DrawFn, registry: str) -> list[str]:
-    command = draw(st.sampled_from(["list", "list", "list", "show", "licenses", "stats", "validate", "hub", "cache"]))
+    command = draw(
+        st.sampled_from(
+            [*("list", "list", "list", "show", "licenses", "stats", "validate", "hub", "cache"), *NEWER_COMMANDS]
+        )
+    )
     reg = ["--registry", registry]
     if command == "list":
         words = draw(st.lists(st.sampled_from(WORDS), max_size=2))
@@ -242,10 +270,37 @@ def command_lines(draw: st.DrawFn, registry: str) -> list[str]:
         return ["validate", draw(st.sampled_from([registry, "/nonexistent", "/dev/null", "/", "a" * 5000, ""]))]
     if command == "hub":
         return ["hub", "drift", "--offline", *draw(st.sampled_from([[], ["--json"], ["nope"], ["tune-c"]])), *reg]
+    if command in ("why", "recommend"):
+        opts = [x for part in draw(st.lists(st.one_of(*_FLAGS), max_size=5)) for x in part]
+        head = [draw(st.sampled_from(NAMES))] if command == "why" else []
+        extra = draw(st.sampled_from([[], ["--for", draw(st.sampled_from(["ja", "code", "x", "CHAT"]))]]))
+        return [command, *head, *opts, *(extra if command == "recommend" else []), *reg]
+    if command == "fit":
+        target = draw(st.sampled_from([*NAMES, *SIZES, "--vram"]))
+        opts = draw(
+            st.lists(
+                st.one_of(
+                    _opt("--mode", ["inference", "lora", "qlora", "full", "x"]),
+                    _opt("--quant", QUANTS),
+                    _opt("--context", TOKENS),
+                    _opt("--batch", ["1", "0", "-1", "9" * 30]),
+                    _opt("--gpu", ["rtx-4090", "h100", "nope", ""]),
+                    st.just(["--json"]),
+                ),
+                max_size=4,
+            )
+        )
+        return ["fit", target, *[x for part in opts for x in part], *reg]
+    if command == "compare":
+        return ["compare", *draw(st.lists(st.sampled_from(NAMES), max_size=3)), *reg]
+    if command == "tree":
+        fmt = draw(st.sampled_from([[], ["--format", "mermaid"], ["--format", "dot"], ["--json"], ["--format", "x"]]))
+        return ["tree", *draw(st.lists(st.sampled_from(NAMES), max_size=1)), *fmt, *reg]
+    if command == "audit":
+        return ["audit", draw(st.sampled_from(NAMES)), "--offline", *reg]
+    if command == "scores":
+        return ["scores", *draw(st.sampled_from([[], ["--json"], ["--format", draw(st.sampled_from(FORMATS))]]))]
     return ["cache", draw(st.sampled_from(["path", "clear", "nope"]))]
-
-
-USAGE_LINE = re.compile(r"^(Usage: |Try '|Error: |\s|$)")
 
 
 def check_cli(runner: Any, app: Any, args: list[str]) -> Any:
@@ -271,6 +326,7 @@ def check_cli(runner: Any, app: Any, args: list[str]) -> Any:
         for line in result.stderr.splitlines():
             assert line.startswith(("Error: ", "Warning: ", "note: ")) or ISSUE_LINE.match(line), (*context, line)
     elif result.exit_code == 2:
-        for line in result.stderr.splitlines():
-            assert USAGE_LINE.match(line) or line.startswith(("Error: ", "note: ")), (*context, line)
+        errors = [line for line in result.stderr.splitlines() if not line.startswith(("note: ", "Warning: "))]
+        assert len(errors) == 1, context  # a bad command line is one error line
+        assert errors[0].startswith("Error: "), context
     return result

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from llmcat.auditwalk import FINDING_KINDS, Finding, Node, Walk, local_key, permissive_findings
-from llmcat.cards import Card, CardSource, local_card, repo_id
+from llmcat.cards import Card, CardSource, is_folder, local_card, repo_id
 from llmcat.errors import HubError, LlmcatError
 from llmcat.records import Commercial, License, Model
 from llmcat.registry import Registry
@@ -134,7 +134,7 @@ def audit(
     Raises TargetError when the target itself cannot be read.
     """
     folder = Path(target).expanduser()
-    if folder.is_dir():
+    if is_folder(folder):
         card = local_card(folder)
         key = local_key(folder)
         a = audit_card(registry, key, card, kind="local", repo=None, cards=cards, max_depth=max_depth)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from llmcat.cards import Card, CardSource, LocalFolderError, local_card, map_license, repo_id
+from llmcat.cards import Card, CardSource, LocalFolderError, is_folder, local_card, map_license, repo_id
 from llmcat.errors import HubError
 from llmcat.licensing import derive
 from llmcat.records import Commercial, License, LicenseClass, LicenseCondition, Model, Status, Step
@@ -173,7 +173,7 @@ class Walk:
         if existing is not None:
             return existing.key
         try:
-            if not folder.is_dir():
+            if not is_folder(folder):
                 raise LocalFolderError(f"{name}: not a Hub repo id, a registry model or a folder")
             card = local_card(folder)
         except LocalFolderError as e:

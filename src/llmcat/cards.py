@@ -212,6 +212,14 @@ def _looks_like_path(name: str) -> bool:
     return name.startswith(("/", ".", "~")) or "\\" in name or name.count("/") > 1
 
 
+def is_folder(path: Path) -> bool:
+    """Whether ``path`` is a directory; False for a name the system cannot even look up (too long, NUL)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def local_card(folder: Path) -> Card:
     """A local model folder's card: README.md front matter for the licence and ``base_model``; else the
     base from ``adapter_config.json`` (``base_model_name_or_path``) or ``config.json`` (``_name_or_path``).
