@@ -165,3 +165,30 @@ def test_bundled_registry_is_parsed_once_across_user_registries(tmp_path: Path) 
     )
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
     assert sorted((tmp_path / "cache" / "index").glob("*.src")) == sources
+
+
+def test_each_command_loads_only_what_it_needs_and_nothing_is_missing(tmp_path: Path) -> None:
+    """The entry point registers only the modules of the command it runs (start-up): every command of
+    the full app must be in that table, and runnable from it alone."""
+    code = """
+import sys
+from typer.main import get_command
+from llmcat.cli import COMMANDS, app
+full = set(get_command(app).commands)
+assert full == set(COMMANDS), (full ^ set(COMMANDS))
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, env=_env(tmp_path))
+    for command in ("list", "why", "recommend", "fit", "audit", "hub", "licenses"):
+        code = f"""
+import sys
+from typer.main import get_command
+from llmcat.cli import app_for
+group = get_command(app_for([{command!r}]))
+assert {command!r} in group.commands, sorted(group.commands)
+"""
+        subprocess.run([sys.executable, "-c", code], check=True, env=_env(tmp_path))
+    for args in (["why", "vicuna-13b-v1.3", "--commercial"], ["recommend", "-n", "1"], ["scores"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "llmcat", *args], env=_env(tmp_path), capture_output=True, text=True
+        )
+        assert proc.returncode == 0, (args, proc.stderr)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from llmcat import policy as pol
 from llmcat.cli import app
-from llmcat.cli.audit import ConditionKindChoice
+from llmcat.cli.options import ConditionKindChoice
 from llmcat.records import LicenseClass, LicenseCondition, Status
 from llmcat.registry import Registry
 

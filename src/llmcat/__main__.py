@@ -53,7 +53,9 @@ def main() -> None:
         previous = None
     try:
         _tolerant_streams()
-        from llmcat.cli import app  # the Typer app, with every command registered
+        from llmcat.cli import app_for
+
+        app = app_for(sys.argv[1:])  # the Typer app with the commands this run may need
     finally:
         if previous is not None:
             _signal.signal(_signal.SIGINT, _signal.default_int_handler)

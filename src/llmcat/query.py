@@ -122,8 +122,6 @@ def _date_floor(text: str) -> str:
 def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]:
     """The query's filters on fields that can be unknown, then ``q.checks``; with ``registry``, also the
     memory fit (``--fits``), whose estimate needs the lineage."""
-    from llmcat.units import format_params
-
     out: list[FieldCheck] = []
 
     def params(m: Row) -> Any:
@@ -139,6 +137,8 @@ def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]
         return m[JAPANESE]
 
     def size(v: Any) -> str:
+        from llmcat.units import format_params
+
         return format_params(v)
 
     if q.min_params_b is not None:

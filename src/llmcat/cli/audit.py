@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from llmcat.cli.app import app
 from llmcat.cli.common import (
     FormatOpt,
     JsonOpt,
@@ -22,34 +20,9 @@ from llmcat.cli.common import (
     load,
     output_format,
 )
+from llmcat.cli.root import app
 from llmcat.errors import ExitCode, LlmcatError, UsageError
 from llmcat.formats import OutputFormat
-
-
-class ConditionKindChoice(StrEnum):
-    """The licence condition kinds (``llmcat licenses``; the same list as llmcat.schema.ConditionKind)."""
-
-    USER_CAP = "user-cap"
-    REGISTRATION = "registration"
-    ACCEPTABLE_USE = "acceptable-use"
-    NO_TRAINING_OTHER_MODELS = "no-training-other-models"
-    ATTRIBUTION = "attribution"
-    NAMING = "naming"
-    SHARE_ALIKE = "share-alike"
-    NON_COMMERCIAL = "non-commercial"
-    RESEARCH_ONLY = "research-only"
-    OTHER = "other"
-
-
-def load_list_policy(path: Path | None, reg: Any) -> Any:
-    """The rules of ``list --policy FILE`` (None without the option), checked against the registry."""
-    if path is None:
-        return None
-    from llmcat.policy import load_policy
-
-    rules = load_policy(path)
-    rules.check_ids(reg.licenses)
-    return rules.rules
 
 
 def licence_filter_notes(reg: Any, q: Any, policy: Path | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from llmcat.cli.audit import load_list_policy
+from llmcat.cli.options import load_list_policy
 from llmcat.errors import UsageError
 from llmcat.formats import OutputFormat
 from llmcat.query import Query, SortKey
@@ -23,7 +23,14 @@ def query_from_options(reg: Any, p: Mapping[str, Any]) -> Query:
         found = reg.resolve(base)
         bases = tuple(m.id for m in found) if isinstance(found, list) else (found.id,)
     level = p["ja_level"] or (JapaneseLevel.MULTILINGUAL if p["ja"] else None)
-    from llmcat import vocab  # values that match nothing in the registry are usage errors
+
+    def checked(kind: str, values: Sequence[str] | None) -> tuple[str, ...]:
+        """Values that match nothing in the registry are usage errors (llmcat.vocab, read only if given)."""
+        if not values:
+            return ()
+        from llmcat import vocab
+
+        return tuple(getattr(vocab, kind)(reg, values))
 
     if p["fits"] is not None:
         from llmcat.cli.fit import check_fit_settings
@@ -34,20 +41,20 @@ def query_from_options(reg: Any, p: Mapping[str, Any]) -> Query:
         words=tuple(p["words"] or ()),
         commercial=p["commercial"],
         unconditional=p["unconditional"],
-        licenses=vocab.licenses(reg, p["license_"] or ()),
+        licenses=checked("licenses", p["license_"]),
         license_classes=tuple(p["license_class"] or ()),
         japanese=level,
-        languages=vocab.languages(reg, p["lang"] or ()),
+        languages=checked("languages", p["lang"]),
         modalities=("image",) if p["image"] else (),
         bases=bases,
-        families=vocab.families(reg, p["family"] or ()),
-        orgs=vocab.orgs(reg, p["org"] or ()),
+        families=checked("families", p["family"]),
+        orgs=checked("orgs", p["org"]),
         min_params_b=p["min_params"],
         max_params_b=p["max_params"],
         min_context=p["min_context"],
         released_after=p["after"],
         released_before=p["before"],
-        tags=vocab.tags(reg, p["tag"] or ()),
+        tags=checked("tags", p["tag"]),
         sort=SortKey.NAME if p["sort"].strip().lower().startswith("score:") else parse_sort_key(p["sort"]),
         descending=bool(p["desc"]),
         limit=p["limit"],

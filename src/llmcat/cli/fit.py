@@ -8,17 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from llmcat.cli.app import app
 from llmcat.cli.common import FormatOpt, JsonOpt, RegistryOpt, err, handles_errors, load, output_format, tokens_opt
+from llmcat.cli.options import Mode, memory_opt, quant_opt
+from llmcat.cli.root import app
 from llmcat.errors import LlmcatError, UsageError
 from llmcat.formats import OutputFormat
-
-
-class Mode(StrEnum):
-    INFERENCE = "inference"
-    LORA = "lora"
-    QLORA = "qlora"
-    FULL = "full"
 
 
 class Optimizer(StrEnum):
@@ -36,35 +30,6 @@ class TreeFormat(StrEnum):
     JSON = "json"
     MERMAID = "mermaid"
     DOT = "dot"
-
-
-def quant_opt(value: str | None) -> str | None:
-    if value is None:
-        return None
-    from llmcat.fitquants import quant_id
-
-    try:
-        return quant_id(value)
-    except ValueError as e:
-        raise typer.BadParameter(str(e)) from None
-
-
-def memory_opt(value: str | None) -> float | None:
-    """'24GB', '24G', '24GiB' -> 24.0; or a GPU from the table ('rtx-4090')."""
-    if value is None:
-        return None
-    from llmcat.gpus import find_gpu, suggest_gpus
-    from llmcat.units import parse_memory
-
-    try:
-        return parse_memory(value)
-    except ValueError as e:
-        gpu = find_gpu(value)
-        if gpu is not None:
-            return gpu.memory_gib
-        hint = suggest_gpus(value)
-        more = f"; or a GPU: {', '.join(hint)}" if hint else " (or a GPU id: see `llmcat fit --help`)"
-        raise typer.BadParameter(f"{e}{more}") from None
 
 
 def gpu_opt(value: str | None) -> float | None:

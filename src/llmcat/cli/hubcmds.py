@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from llmcat.cli import complete
-from llmcat.cli.app import app
 from llmcat.cli.common import (
     FormatOpt,
     HubOptions,
@@ -24,6 +23,7 @@ from llmcat.cli.common import (
     load,
     output_format,
 )
+from llmcat.cli.root import app
 from llmcat.errors import ExitCode, LlmcatError
 from llmcat.formats import OutputFormat
 

@@ -10,8 +10,6 @@ from typing import Annotated, Any
 import typer
 
 from llmcat.cli import complete
-from llmcat.cli.app import app
-from llmcat.cli.audit import ConditionKindChoice, licence_filter_notes
 from llmcat.cli.common import (
     FormatOpt,
     HubOptions,
@@ -32,8 +30,9 @@ from llmcat.cli.common import (
     tokens_opt,
 )
 from llmcat.cli.filters import query_from_options, table_columns
-from llmcat.cli.fit import Mode as FitMode
-from llmcat.cli.fit import memory_opt, quant_opt
+from llmcat.cli.options import ConditionKindChoice, memory_opt, quant_opt
+from llmcat.cli.options import Mode as FitMode
+from llmcat.cli.root import app
 from llmcat.formats import OutputFormat
 from llmcat.query import HUB_SORT_KEYS, Query, Selection, SortKey
 from llmcat.records import JapaneseLevel, LicenseClass
@@ -228,6 +227,8 @@ def list_models(
     q = query_from_options(reg, locals())
     columns = table_columns(columns_, out_fmt)
     if q.without_conditions or q.policy is not None:
+        from llmcat.cli.audit import licence_filter_notes
+
         licence_filter_notes(reg, q, policy)
     if min_score and not sort.strip().lower().startswith("score:"):
         from llmcat import scores

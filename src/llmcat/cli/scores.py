@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from llmcat.cli.app import app
 from llmcat.cli.common import FormatOpt, JsonOpt, RegistryOpt, err, handles_errors, load, output_format
+from llmcat.cli.root import app
 from llmcat.formats import OutputFormat
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from llmcat.cli import complete
-from llmcat.cli.app import app
 from llmcat.cli.common import (
     FormatOpt,
     HubOptions,
@@ -23,6 +22,7 @@ from llmcat.cli.common import (
     load,
     output_format,
 )
+from llmcat.cli.root import app
 from llmcat.formats import OutputFormat
 
 # --------------------------------------------------------------------------- show

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from llmcat.cli import complete
-from llmcat.cli.app import app
 from llmcat.cli.common import FormatOpt, JsonOpt, RegistryOpt, handles_errors, load, output_format
+from llmcat.cli.root import app
 from llmcat.formats import OutputFormat
 
 

@@ -7,10 +7,21 @@
 - :mod:`~llmcat.registry.resolve`: names as people type them.
 """
 
-from llmcat.registry.compile import compile_sources
+from typing import Any
+
 from llmcat.registry.index import load_registry, load_sources
 from llmcat.registry.sources import REGISTRY_ENV, Source, bundled_sources, user_paths_from_env, user_source
 from llmcat.registry.store import ModelTable, Registry
+
+
+def __getattr__(name: str) -> Any:
+    # Validation imports pydantic: only a compile needs it, never a warm start.
+    if name == "compile_sources":
+        from llmcat.registry.compile import compile_sources
+
+        return compile_sources
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "REGISTRY_ENV",

@@ -15,14 +15,17 @@ import time
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from llmcat import __version__
 from llmcat.cache import atomic_write_bytes, cache_dir, read_cache_bytes
 from llmcat.errors import Issue
 from llmcat.records import Arch, License, Model
-from llmcat.registry.compile import Parsed, compile_sources, validate_file
 from llmcat.registry.sources import Source, bundled_sources, user_source
 from llmcat.registry.store import Registry
+
+if TYPE_CHECKING:
+    from llmcat.registry.compile import Parsed
 
 _INDEX_FORMAT = 7
 _INDEX_KEEP = 8  # compiled indexes kept in the cache; older ones are pruned
@@ -138,7 +141,10 @@ def load_sources(sources: Sequence[Source], *, use_cache: bool = True, index_dir
     is written for a file changed in the last two seconds (git's "racily clean" rule).
     Nothing in the cache is trusted: a missing, damaged or foreign file is a miss.
     """
+    # Validation (and pydantic with it) is imported only when there is something to compile.
     if not use_cache:
+        from llmcat.registry.compile import compile_sources
+
         return compile_sources(sources)
     folder = index_dir or cache_dir() / "index"
     origins = tuple(s.origin for s in sources)
@@ -155,6 +161,8 @@ def load_sources(sources: Sequence[Source], *, use_cache: bool = True, index_dir
     reg = _read_index(path, content_key, origins)
     fresh = reg is None
     if reg is None:
+        from llmcat.registry.compile import compile_sources
+
         reg = compile_sources(sources, parse=lambda s, issues: _parse(s, issues, folder))
     try:
         if fresh:
@@ -170,6 +178,8 @@ def load_sources(sources: Sequence[Source], *, use_cache: bool = True, index_dir
 def _parse(source: Source, issues: list[Issue], folder: Path | None) -> Parsed | None:
     """A source validated on its own; the bundled files' result is kept in the cache (``folder``), so
     a new or edited user registry does not make llmcat read the bundled YAML again."""
+    from llmcat.registry.compile import Parsed, validate_file
+
     if folder is None or source.origin != "bundled":
         return validate_file(source, issues)
     import marshal
