@@ -27,6 +27,17 @@ def test_every_entry_has_a_source_url(reg: Registry) -> None:
         assert all(s.startswith(("https://", "http://")) for s in m.sources), m.id
 
 
+def test_every_entry_names_an_organisation_of_the_table(reg: Registry) -> None:
+    assert reg.orgs
+    for m in reg.models.values():
+        assert m.org_id in reg.orgs, f"{m.id}: org {m.org!r} is not an id of data/orgs.yaml"
+        assert m.org == reg.orgs[m.org_id].name
+    names = [o.name.casefold() for o in reg.orgs.values()]
+    assert len(names) == len(set(names)), "two organisations share a display name"
+    for o in reg.orgs.values():
+        assert o.sources, o.id
+
+
 def test_repo_ids_are_well_formed_and_unique(reg: Registry) -> None:
     seen: dict[str, str] = {}
     for m in reg.models.values():

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcat.records import JapaneseLevel, LicenseClass, Model, Status
+from llmcat.units import size_ceiling, size_floor
 
 if TYPE_CHECKING:
     from llmcat.registry import Registry
@@ -64,6 +65,7 @@ LANGUAGES, JAPANESE, MODALITIES, HF_REPOS, TAGS = (
 )
 # Strength by value: a compiled index keeps the level as a plain string (a StrEnum member equals it).
 _JA_STRENGTH = {level.value: level.strength for level in JapaneseLevel}
+ORG_ID, LICENSES = _I["org_id"], _I["licenses"]
 
 
 def _haystack(m: Row) -> str:
@@ -89,8 +91,10 @@ def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str]
             return False
         if status not in (Status.YES, Status.CONDITIONAL):
             return False
-    if q.licenses and m[LICENSE].lower() not in {x.lower() for x in q.licenses}:
-        return False
+    if q.licenses:
+        wanted = {x.lower() for x in q.licenses}
+        if m[LICENSE].lower() not in wanted and not any(x.lower() in wanted for x in m[LICENSES]):
+            return False
     if q.license_classes:
         lic = registry.licenses.get(m[LICENSE])
         if lic is None or lic.license_class not in q.license_classes:
@@ -100,7 +104,7 @@ def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str]
         return False
     if q.languages:
         langs = set(m[LANGUAGES])
-        if ja is not None and ja != JapaneseLevel.NONE:
+        if ja is not None and _JA_STRENGTH[ja] > 0:
             langs.add("ja")
         if not all(code.lower() in langs for code in q.languages):
             return False
@@ -110,12 +114,12 @@ def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str]
         return False
     if q.families and m[FAMILY].lower() not in {f.lower() for f in q.families}:
         return False
-    if q.orgs and not any(o.lower() in m[ORG].lower() for o in q.orgs):
+    if q.orgs and not any(o.lower() in m[ORG].lower() or o.lower() == m[ORG_ID] for o in q.orgs):
         return False
     params, context, released = m[PARAMS], m[CONTEXT], m[RELEASED]
-    if q.min_params_b is not None and (params is None or params < q.min_params_b):
+    if q.min_params_b is not None and (params is None or params < size_floor(q.min_params_b)):
         return False
-    if q.max_params_b is not None and (params is None or params > q.max_params_b):
+    if q.max_params_b is not None and (params is None or params > size_ceiling(q.max_params_b)):
         return False
     if q.min_context is not None and (context is None or context < q.min_context):
         return False

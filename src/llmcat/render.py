@@ -150,6 +150,7 @@ def model_detail(m: Model, registry: Registry, *, hub: Mapping[str, Any] | None 
     if m.active_params_b is not None:
         params += f" ({format_params(m.active_params_b)} active)"
     _kv(facts, "Parameters", params)
+    _kv(facts, "Base model note", m.base_model_note)
     _kv(facts, "Architecture", m.architecture)
     _kv(facts, "Context", f"{m.context_tokens:,} tokens" if m.context_tokens else None)
     _kv(facts, "Languages", ", ".join(m.languages))
@@ -177,8 +178,11 @@ def model_detail(m: Model, registry: Registry, *, hub: Mapping[str, Any] | None 
     if hub is not None:
         parts.append(hub_panel(hub))
     src = Text()
+    copies = dict(m.source_copies)
     for i, url in enumerate(m.sources):
         src.append(("\n" if i else "") + inert(url))
+        if url in copies:
+            src.append(" (read via " + inert(copies[url]) + ")")
     for r in m.restrictions:
         if r.source and r.source not in m.sources:
             src.append("\n" + inert(r.source))
@@ -196,6 +200,10 @@ def licence_section(m: Model, registry: Registry) -> Panel:
         body.add_row(Text("Licence", style="head"), t(f"{lic.name} ({lic.id}, {lic.license_class.value})"))
         if lic.url:
             body.add_row(Text("", style="head"), t(lic.url))
+    for other_id in m.licenses[1:]:  # several licences apply
+        other = registry.licenses.get(other_id)
+        if other is not None:
+            body.add_row(Text("and", style="head"), t(f"{other.name} ({other.id}, {other.license_class.value})"))
     line = Text()
     line.append(c.status.value, style=f"status.{c.status.value}")
     line.append(" — " + inert(c.reason.split(": ", 1)[1] if ": " in c.reason else c.reason))

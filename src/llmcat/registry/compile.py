@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from llmcat.errors import Issue, RegistryError
-from llmcat.records import License, Model
+from llmcat.records import License, Model, Org
 from llmcat.registry.sources import Source
 from llmcat.registry.store import Registry
 
@@ -29,6 +29,7 @@ class Parsed:
     _index: dict[str, int] | None = None
     licenses: list[tuple[int, License]] = field(default_factory=list)
     _pos: dict[Loc, tuple[int, int]] | None = None
+    orgs: list[tuple[int, Org]] = field(default_factory=list)
 
     def index_of(self, model_id: str) -> int:
         """The position in this file of the (first) entry with ``model_id``."""
@@ -67,6 +68,7 @@ def filled(parsed: Parsed, spec: Any, to_record: Any) -> Parsed:
     """``parsed`` holding the records of a validated file (``spec``)."""
     parsed.models = [(i, to_record(m, parsed.source.origin)) for i, m in enumerate(spec.models)]
     parsed.licenses = [(i, ls.to_record()) for i, ls in enumerate(spec.licenses)]
+    parsed.orgs = [(i, o.to_record()) for i, o in enumerate(spec.orgs)]
     return parsed
 
 
@@ -74,7 +76,7 @@ def validate_file(source: Source, issues: list[Issue]) -> Parsed | None:
     from pydantic import ValidationError
 
     from llmcat import yamlsrc
-    from llmcat.schema import PATTERN_HELP, LicenseSpec, RegistryFile, clean_message, to_record, validate_model
+    from llmcat.schema import PATTERN_HELP, LicenseSpec, OrgSpec, RegistryFile, clean_message, to_record, validate_model
 
     # A *.json registry (JSON is YAML too) goes straight through pydantic's JSON parser: the fast path
     # for big, machine-generated registries. On any problem it falls back to the path below, which
@@ -127,6 +129,10 @@ def validate_file(source: Source, issues: list[Issue]) -> Parsed | None:
         for i, item in enumerate(licenses if isinstance(licenses, list) else []):
             with contextlib.suppress(ValidationError):
                 parsed.licenses.append((i, LicenseSpec.model_validate(item).to_record()))
+        orgs = data.get("orgs")
+        for i, item in enumerate(orgs if isinstance(orgs, list) else []):
+            with contextlib.suppress(ValidationError):
+                parsed.orgs.append((i, OrgSpec.model_validate(item).to_record()))
         return parsed
     return filled(parsed, spec, to_record)
 
@@ -145,6 +151,7 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
     parsed = [p for s in sources if (p := parse(s, issues)) is not None]
 
     licenses: dict[str, License] = {}
+    orgs: dict[str, Org] = {}
     specs: dict[str, Model] = {}
     owner_file: dict[str, Parsed] = {}  # which file each entry comes from (its index: Parsed.index_of)
     for p in parsed:
@@ -155,6 +162,13 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
                 continue
             seen_here[ls.id] = i
             licenses[ls.id] = ls
+        seen_orgs: set[str] = set()
+        for i, org in p.orgs:
+            if org.id in seen_orgs:
+                issues.append(p.issue(("orgs", i, "id"), f"duplicate organisation id {org.id!r}"))
+                continue
+            seen_orgs.add(org.id)
+            orgs[org.id] = org
         ids = [ms.id for _, ms in p.models]
         if len(set(ids)) != len(ids):
             first_at: dict[str, int] = {}
@@ -183,13 +197,18 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
     repo_owner: dict[str, str] = {}
     unknown_licence: list[str] = []
     dangling: list[str] = []
-    from llmcat.schema import entry_problems
+    from llmcat.schema import entry_problems, ja_mismatch
 
     for mid, ms in specs.items():
+        known_org = orgs.get(ms.org)
+        if known_org is not None:  # an organisation id: the entry shows its one display name
+            ms = specs[mid] = ms._replace(org=known_org.name, org_id=known_org.id)
         if (
             (ms.released is not None and len(ms.released) == 10)
             or ms.active_params_b is not None
             or ("text" not in ms.modalities)
+            or ms.base_model_note is not None
+            or ((ms.languages or ms.japanese is not None) and ja_mismatch(ms))
         ):
             for fld, msg in entry_problems(ms):
                 p, i = where(mid)
@@ -205,7 +224,7 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
             if other != mid:
                 p, i = where(mid)
                 issues.append(p.issue(("models", i, "hf_repos", j), f"repo {repo!r} is already listed by {other!r}"))
-        if ms.license not in licenses:
+        if ms.license not in licenses or (ms.licenses and not all(x in licenses for x in ms.licenses)):
             unknown_licence.append(mid)
         if ms.base_model is not None and ms.base_model not in specs:
             dangling.append(mid)
@@ -214,10 +233,14 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
 
     for mid in unknown_licence:
         p, i = where(mid)
-        lic_id = specs[mid].license
-        near = difflib.get_close_matches(lic_id, list(licenses), n=3)
-        hint = f"; did you mean {', '.join(near)}?" if near else ""
-        issues.append(p.issue(("models", i, "license"), f"unknown licence id {lic_id!r}{hint}"))
+        several = specs[mid].licenses
+        for j, lic_id in enumerate(specs[mid].all_licenses):
+            if lic_id in licenses:
+                continue
+            near = difflib.get_close_matches(lic_id, list(licenses), n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            loc: tuple[str | int, ...] = ("models", i, "license", j) if several else ("models", i, "license")
+            issues.append(p.issue(loc, f"unknown licence id {lic_id!r}{hint}"))
     for mid in dangling:
         p, i = where(mid)
         base = specs[mid].base_model or ""
@@ -249,4 +272,4 @@ def compile_sources(sources: Sequence[Source], *, parse: Parse | None = None) ->
     if issues:
         raise RegistryError(issues)
 
-    return Registry(specs, licenses)
+    return Registry(specs, licenses, orgs=orgs)

@@ -17,12 +17,12 @@ from pathlib import Path
 from llmcat import __version__
 from llmcat.cache import atomic_write_bytes, cache_dir
 from llmcat.errors import Issue
-from llmcat.records import License, Model
+from llmcat.records import License, Model, Org
 from llmcat.registry.compile import Parsed, compile_sources, validate_file
 from llmcat.registry.sources import Source, bundled_sources, user_source
 from llmcat.registry.store import Registry
 
-_INDEX_FORMAT = 6
+_INDEX_FORMAT = 7
 _INDEX_KEEP = 8  # compiled indexes kept in the cache; older ones are pruned
 _MAGIC = b"LLMCATIX"
 
@@ -148,8 +148,9 @@ def _parse(source: Source, issues: list[Issue], folder: Path | None) -> Parsed |
     try:
         blob = path.read_bytes()
         if zlib.crc32(blob[4:]).to_bytes(4, "big") == blob[:4]:
-            license_rows, model_rows = marshal.loads(blob[4:])
+            license_rows, model_rows, org_rows = marshal.loads(blob[4:])
             cached = Parsed(source, "")
+            cached.orgs = [(i, Org._make(r)) for i, r in enumerate(org_rows)]
             cached.licenses = [(i, License.from_row(r)) for i, r in enumerate(license_rows)]
             cached.models = [(i, Model.from_row(r)) for i, r in enumerate(model_rows)]
             return cached
@@ -159,7 +160,11 @@ def _parse(source: Source, issues: list[Issue], folder: Path | None) -> Parsed |
     parsed = validate_file(source, issues)
     if parsed is not None and len(issues) == before:
         payload = marshal.dumps(
-            (tuple(lic.to_row() for _, lic in parsed.licenses), tuple(m.to_row() for _, m in parsed.models))
+            (
+                tuple(lic.to_row() for _, lic in parsed.licenses),
+                tuple(m.to_row() for _, m in parsed.models),
+                tuple(tuple(o) for _, o in parsed.orgs),
+            )
         )
         with contextlib.suppress(OSError):
             atomic_write_bytes(path, zlib.crc32(payload).to_bytes(4, "big") + payload)

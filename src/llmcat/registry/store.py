@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from llmcat import __version__
-from llmcat.records import Commercial, License, Model, Status
+from llmcat.records import Commercial, License, Model, Org, Status
 
 
 class ModelTable(Mapping[str, Model]):
@@ -55,9 +55,12 @@ class Registry:
         models: Mapping[str, Model],
         licenses: Mapping[str, License],
         statuses: Mapping[str, str] | None = None,
+        *,
+        orgs: Mapping[str, Org] | None = None,
     ) -> None:
         self.models: ModelTable = models if isinstance(models, ModelTable) else ModelTable(models)
         self.licenses: dict[str, License] = dict(licenses)
+        self.orgs: dict[str, Org] = dict(orgs or {})
         self._commercial: dict[str, Commercial] = {}
         self._facts: dict[str, Any] = {}  # licensing's per-ancestor memo
         if statuses is None:  # freshly compiled: derive every model's status now, for the index
@@ -167,23 +170,25 @@ class Registry:
             tuple(lic.to_row() for lic in self.licenses.values()),
             tuple(rows),
             tuple(self._status[m] for m in self.models),
+            tuple(tuple(o) for o in self.orgs.values()),
         )
 
     @classmethod
     def from_index(cls, index: Any) -> Registry | None:
         """Rebuild from a compiled index; None if it is not one this version wrote."""
         try:
-            version, license_rows, model_rows, statuses = index
+            version, license_rows, model_rows, statuses, org_rows = index
             if version != __version__:
                 return None
             licenses = {row[0]: License.from_row(row) for row in license_rows}
+            orgs = {row[0]: Org._make(row) for row in org_rows}
             rows = {row[0]: row for row in model_rows}
             status = dict(zip(rows, statuses, strict=True))
             if not set(status.values()) <= _STATUS.keys():
                 return None
         except (TypeError, ValueError, IndexError, KeyError):
             return None
-        return cls(ModelTable(rows=rows), licenses, status)
+        return cls(ModelTable(rows=rows), licenses, status, orgs=orgs)
 
 
 _STATUS = {s.value: s for s in Status}
