@@ -151,6 +151,26 @@ def test_llama2_conditions_include_the_user_cap(reg: Registry) -> None:
     assert any("700 million" in c.text for c in reg.commercial("llama-2-7b-hf").conditions)
 
 
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        "llama-3.1-swallow-8b-instruct-v0.1",
+        "llama-3.1-swallow-70b-instruct-v0.1",
+        "llama-3.1-swallow-8b-instruct-v0.2",
+        "llama-3.1-swallow-8b-instruct-v0.3",
+        "llama-3.1-swallow-70b-instruct-v0.3",
+    ],
+)
+def test_llama31_swallow_instruct_carries_both_licences(reg: Registry, model_id: str) -> None:
+    # The instruct models were tuned on Gemma-generated data: the repos carry both licence tags and the
+    # Swallow team confirms the Gemma terms apply (discussion #1 on Llama-3.1-Swallow-70B-Instruct-v0.1).
+    m = reg.models[model_id]
+    assert m.all_licenses == ("llama3.1", "gemma")
+    kinds = {c.license for c in reg.commercial(model_id).conditions}
+    assert {"llama3.1", "gemma"} <= kinds
+    assert any("700 million" in c.text for c in reg.commercial(model_id).conditions)
+
+
 def test_provenance_caveats_shown_beside_yes(reg: Registry) -> None:
     assert reg.commercial("fastchat-t5-3b-v1.0").caveats
     assert reg.commercial("gpt4all-j").caveats
