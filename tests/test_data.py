@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable
 
 import pytest
 from typer.testing import CliRunner
@@ -36,6 +38,90 @@ def test_every_entry_names_an_organisation_of_the_table(reg: Registry) -> None:
     assert len(names) == len(set(names)), "two organisations share a display name"
     for o in reg.orgs.values():
         assert o.sources, o.id
+
+
+# Where a source may point: the publisher's pages. The hosts every publisher uses, the home domains of
+# the entry's organisation (and of its ancestors' organisations, whose facts it inherits), and a few
+# publisher-neutral primary sources (licence texts, paper proceedings). Never a mirror or an aggregator.
+PUBLISHER_HOSTS = {"huggingface.co", "github.com", "arxiv.org"}
+PUBLISHER_SITES = (
+    "aclanthology.org",
+    "openreview.net",
+    "proceedings.mlr.press",
+    "proceedings.neurips.cc",
+    "papers.nips.cc",
+    "creativecommons.org",
+    "opensource.org",
+    "spdx.org",
+    "apache.org",
+    "gnu.org",
+)
+NEVER = re.compile(r"(^|\.)(workers\.dev|blogspot\.com|openrouter\.ai|pages\.dev|deno\.dev)$|mirror|proxy")
+
+
+def _on(url: str, site: str) -> bool:
+    rest = url.split("://", 1)[-1]
+    host = rest.split("/", 1)[0]
+    return rest.startswith(site) if "/" in site else host == site or host.endswith("." + site)
+
+
+def source_problem(url: str, domains: Iterable[str]) -> str | None:
+    """Why ``url`` may not be cited as a source, or None."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.netloc
+    if parts.scheme not in ("https", "http") or not host:
+        return "not an http(s) URL"
+    if host != host.lower():
+        return "the host must be lower-case"
+    if host.endswith("."):
+        return "the host has a trailing dot"
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(host.split(":")[0])
+        return "a raw IP address"
+    if NEVER.search(host):
+        return "a mirror, proxy, blog platform or aggregator"
+    if host in PUBLISHER_HOSTS or any(_on(url, d) for d in (*domains, *PUBLISHER_SITES)):
+        return None
+    return "not the publisher's site (huggingface.co, github.com, arxiv.org or the organisation's domains)"
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://huggingface.co/Qwen/Qwen2.5-7B/blob/abc/config.json", True),
+        ("https://HuggingFace.co/Qwen/Qwen2.5-7B", False),
+        ("https://huggingface.co./Qwen/Qwen2.5-7B", False),
+        ("http://204.152.198.140/tokyotech-llm/x", False),
+        ("https://hf-mirror.492719920.workers.dev/HuggingFaceM4/idefics2-8b", False),
+        ("https://tontuftechies.blogspot.com/2025/04/qwen3.html", False),
+        ("https://openrouter.ai/mistralai/mistral-nemo", False),
+        ("https://qwenlm.github.io/blog/qwen3/", True),  # the organisation's domain
+        ("https://evil.qwenlm.github.io.example.com/", False),
+        ("https://note.com/elyza/n/abc", True),  # a host/path home domain
+        ("https://note.com/someone-else/n/abc", False),
+    ],
+)
+def test_source_rule(url: str, ok: bool) -> None:
+    assert (source_problem(url, ["qwenlm.github.io", "note.com/elyza"]) is None) is ok
+
+
+def test_every_source_is_the_publishers_page(reg: Registry) -> None:
+    bad = []
+    for m in reg.models.values():
+        domains = [d for a in (m, *reg.ancestors(m)) if a.org_id in reg.orgs for d in reg.orgs[a.org_id].domains]
+        urls = [*m.sources, *(r.source for r in m.restrictions if r.source)]
+        if m.config is not None:
+            urls.append(m.config.source)
+        bad += [f"{m.id}: {u}: {why}" for u in urls if (why := source_problem(u, domains))]
+        if not any(u.split("/")[2] in PUBLISHER_HOSTS for u in m.sources):
+            bad.append(f"{m.id}: cites no Hugging Face, GitHub or arXiv page")
+        for url, via in m.source_copies:
+            assert url in m.sources, m.id
+            assert via != url, m.id
+    assert not bad, "\n".join(bad)
 
 
 def test_repo_ids_are_well_formed_and_unique(reg: Registry) -> None:
