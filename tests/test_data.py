@@ -124,6 +124,30 @@ def test_every_source_is_the_publishers_page(reg: Registry) -> None:
     assert not bad, "\n".join(bad)
 
 
+def test_every_entry_states_its_japanese_support(reg: Registry) -> None:
+    # a level, none (the publisher's languages exclude it) or an explicit unknown; never left unset
+    unset = [m.id for m in reg.models.values() if m.japanese is None]
+    assert not unset, unset
+    for m in reg.models.values():  # validate enforces this too; the bundled data must never need it
+        assert ("ja" in m.languages) == m.japanese.supported, m.id
+
+
+def test_japanese_inconsistencies_named_in_issue_7_are_fixed(reg: Registry) -> None:
+    for mid in (
+        "japanese-stable-vlm",
+        "llm-jp-3-vila-14b",
+        "evollm-jp-a-v1-7b",
+        "japanese-large-lm-3.6b-instruction-sft",
+    ):
+        assert reg.models[mid].japanese is not None
+        assert reg.models[mid].japanese.supported, mid
+    for m in reg.models.values():
+        if m.family == "qwen3" or m.id.startswith("mistral-small-3.1"):
+            assert "ja" in m.languages, m.id
+    got = {m.id for m in run(reg, Query(japanese=JapaneseLevel.MULTILINGUAL))}
+    assert got == {m.id for m in run(reg, Query(languages=("ja",)))}  # --ja and --lang ja agree
+
+
 def test_repo_ids_are_well_formed_and_unique(reg: Registry) -> None:
     seen: dict[str, str] = {}
     for m in reg.models.values():
@@ -179,7 +203,7 @@ def test_coverage_floor(reg: Registry) -> None:
     models = list(reg.models.values())
     assert len(models) >= 300
     assert len({m.family for m in models}) >= 80
-    ja = [m for m in models if m.japanese not in (None, JapaneseLevel.NONE)]
+    ja = [m for m in models if m.japanese is not None and m.japanese.supported]
     assert len(ja) >= 100
     assert sum("image" in m.modalities for m in models) >= 30
 

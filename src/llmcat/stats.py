@@ -13,7 +13,7 @@ def coverage(reg: Registry) -> dict[str, dict[str, int]]:
     def counted(values: list[str]) -> dict[str, int]:
         return dict(sorted(Counter(values).items(), key=lambda kv: (-kv[1], kv[0])))
 
-    ja = [m for m in models if m.japanese is not None and m.japanese.value != "none"]
+    ja = [m for m in models if m.japanese is not None and m.japanese.supported]
     totals = {
         "models": len(models),
         "families": len({m.family for m in models}),
