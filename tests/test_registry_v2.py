@@ -148,3 +148,52 @@ def test_json_carries_org_id_licences_note_and_copies(runner: CliRunner, tmp_pat
     assert rec["commercial"] == "conditional"
     assert rec["base_model_note"].startswith("an internal checkpoint")
     assert rec["source_copies"] == [{"url": "https://huggingface.co/x/y", "via": "https://copy.example/x/y"}]
+
+
+def test_stats_shows_fill_rates_in_json_and_table(runner: CliRunner) -> None:
+    from tests.conftest import SMALL
+
+    result = runner.invoke(app, ["stats", "--json", "--registry", str(SMALL)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    rates = json.loads(result.stdout)["fill rate"]
+    ctx = rates["context"]
+    assert ctx["of"] >= 11
+    assert 0 < ctx["filled"] < ctx["of"]
+    assert ctx["percent"] == round(100 * ctx["filled"] / ctx["of"], 1)
+    assert set(rates) == {
+        "params (open-weight)",
+        "context",
+        "released to the month",
+        "released to the day",
+        "japanese level (incl. none)",
+        "base model (derived)",
+        "architecture (open-weight, direct or inherited)",
+    }
+    table = runner.invoke(app, ["stats", "--registry", str(SMALL)], env={"COLUMNS": "200"}).stdout
+    assert "fill rate" in table
+    assert f"{ctx['percent']:.1f}" in table
+
+
+def test_fill_rates_count_inherited_architecture_and_base_notes() -> None:
+    from llmcat.stats import fill_rates
+
+    reg = small_registry(
+        _extra(
+            "  - id: root\n    name: Root\n    family: fx\n    org: acme\n    license: t-permissive\n"
+            "    hf_repos: [acme/root]\n    sources: [https://a.example]\n"
+            "    config: {source: 'https://huggingface.co/acme/root/blob/main/config.json', layers: 2}\n"
+            "  - {id: leaf, name: Leaf, family: fx, org: acme, license: t-permissive, base_model: root, tags: [chat],\n"
+            "     hf_repos: [acme/leaf], sources: [https://a.example]}\n"
+            "  - {id: orphan, name: Orphan, family: fx, org: acme, license: t-permissive, tags: [instruct],\n"
+            "     base_model_note: an internal base that was never released, sources: [https://a.example]}\n"
+        )
+    )
+    arch = fill_rates(reg)["architecture (open-weight, direct or inherited)"]
+    weights = [m for m in reg.models.values() if m.hf_repos]
+    assert arch.of == len(weights)
+    assert arch.filled == 2  # root directly, leaf through root
+    base = fill_rates(reg)["base model (derived)"]
+    kids = [m for m in reg.models.values() if {"chat", "instruct", "vision"} & set(m.tags)]
+    assert base.of == len(kids)
+    assert base.filled == sum(1 for m in kids if m.base_model or m.base_model_note)
+    assert "orphan" in {m.id for m in kids}

@@ -266,14 +266,22 @@ def licenses_table(licenses: Sequence[License], counts: Mapping[str, int]) -> Ta
     return table
 
 
-def counts_tables(stats: Mapping[str, Mapping[str, int]]) -> Group:
+def counts_tables(stats: Mapping[str, Mapping[str, Any]]) -> Group:
     parts = []
     for title, counts in stats.items():
         table = Table(title=t(title), title_justify="left", box=None, header_style="head", pad_edge=False)
-        table.add_column("Value")
-        table.add_column("Models", justify="right")
-        for k, v in counts.items():
-            table.add_row(t(k), t(v))
+        rates = bool(counts) and all(isinstance(v, Mapping) for v in counts.values())
+        if rates:  # fill rates: {field: {filled, of, percent}}
+            table.add_column("Field")
+            for col in ("Filled", "Of", "%"):
+                table.add_column(col, justify="right")
+            for k, v in counts.items():
+                table.add_row(t(k), t(v["filled"]), t(v["of"]), t(f"{v['percent']:.1f}"))
+        else:
+            table.add_column("Value")
+            table.add_column("Models", justify="right")
+            for k, v in counts.items():
+                table.add_row(t(k), t(v))
         parts.append(table)
     return Group(*parts)
 
