@@ -320,6 +320,8 @@ def test_llama31_swallow_instruct_carries_both_licences(reg: Registry, model_id:
 def test_bases_named_wrong_in_issue_7_are_fixed(reg: Registry) -> None:
     # The PPO model's card: "The model is based on rinna/bilingual-gpt-neox-4b-instruction-sft".
     assert reg.models["bilingual-gpt-neox-4b-instruction-ppo"].base_model == "bilingual-gpt-neox-4b-instruction-sft"
+    # Qwen-VL-Chat's card: "在 Qwen-VL 的基础上，我们使用对齐机制打造了 ... Qwen-VL-Chat" (built on Qwen-VL).
+    assert reg.models["qwen-vl-chat"].base_model == "qwen-vl"
 
 
 def test_provenance_caveats_shown_beside_yes(reg: Registry) -> None:
