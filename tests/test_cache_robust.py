@@ -112,7 +112,7 @@ def _checksum_valid_but_wrong(tmp_path: Path, good: str, how: str) -> None:
     (idx,) = index_dir(tmp_path).glob("*.idx")
 
     def change(key: str, origins: tuple[str, ...], index: Any) -> object:
-        version, lics, rows, statuses = index
+        version, lics, rows, statuses, orgs = index
         if how == "wrong-types":
             rows = tuple((*r[:11], "128k", *r[12:]) for r in rows)  # context_tokens as a string
         elif how == "short-rows":
@@ -123,16 +123,18 @@ def _checksum_valid_but_wrong(tmp_path: Path, good: str, how: str) -> None:
             origins = (*origins[:-1],)
         elif how == "bad-status":
             statuses = tuple("maybe" for _ in statuses)
+        elif how == "bad-orgs":
+            orgs = tuple((o[0], 42, *o[2:]) for o in orgs)
         else:
             return "not an index"
-        return (key, origins, (version, lics, rows, statuses))
+        return (key, origins, (version, lics, rows, statuses, orgs))
 
     _rewrite_index(idx, change)
     assert listing(tmp_path) == good, how
 
 
 def test_checksum_valid_but_wrong_index_is_a_miss(tmp_path: Path, good: str) -> None:
-    for how in ("wrong-types", "short-rows", "other-key", "other-sources", "bad-status", "not-a-tuple"):
+    for how in ("wrong-types", "short-rows", "other-key", "other-sources", "bad-status", "bad-orgs", "not-a-tuple"):
         _checksum_valid_but_wrong(tmp_path, good, how)
 
 
@@ -168,8 +170,8 @@ def test_an_empty_bundled_parse_is_never_trusted(tmp_path: Path) -> None:
     full = proc.stdout
     assert len(full.splitlines()) > 300
     for src in index_dir(tmp_path).glob("*.src"):
-        key, _, _ = marshal.loads(src.read_bytes()[4:])
-        payload = marshal.dumps((key, (), ()))
+        key, _, _, _ = marshal.loads(src.read_bytes()[4:])
+        payload = marshal.dumps((key, (), (), ()))
         src.write_bytes(zlib.crc32(payload).to_bytes(4, "big") + payload)
     for f in [*index_dir(tmp_path).glob("*.idx"), *index_dir(tmp_path).glob("*.stamp")]:
         f.unlink()

@@ -153,7 +153,7 @@ def test_bundled_registry_is_parsed_once_across_user_registries(tmp_path: Path) 
     env = _env(tmp_path)
     subprocess.run([sys.executable, "-m", "llmcat", "list", "-q"], check=True, env=env, capture_output=True)
     sources = sorted((tmp_path / "cache" / "index").glob("*.src"))
-    assert len(sources) == 2  # licenses.yaml and models.yaml
+    assert len(sources) == 3  # orgs.yaml, licenses.yaml and models.yaml
     code = (
         "import llmcat.yamlsrc as y, llmcat.registry as r; from pathlib import Path\n"
         "seen = []\n"

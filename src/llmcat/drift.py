@@ -43,10 +43,12 @@ def check(
             continue
         f = h.facts
         card = _card_licence(f)
-        lic = reg.licenses.get(m.license)
-        known = {m.license.lower()}
-        if lic is not None and lic.spdx:
-            known.add(lic.spdx.lower())
+        known = set()
+        for lic_id in m.all_licenses:  # a card tag that names any of the entry's licences agrees
+            known.add(lic_id.lower())
+            lic = reg.licenses.get(lic_id)
+            if lic is not None and lic.spdx:
+                known.add(lic.spdx.lower())
         if card is not None and card not in known:
             out.append(Drift(m.id, h.repo, "license", m.license, card))
         card_bases = {b.lower() for b in f.get("base_model") or []}

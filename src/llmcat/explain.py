@@ -71,7 +71,7 @@ def explain(registry: Registry, m: Model, q: Query) -> Explanation:
         out.append(_v(f"--license-class {' '.join(c.value for c in q.license_classes)}", ok, f"licence class {cls}"))
     if q.languages:
         langs = set(m.languages)
-        if m.japanese is not None and m.japanese is not JapaneseLevel.NONE:
+        if m.japanese is not None and JapaneseLevel(m.japanese).supported:
             langs.add("ja")
         ok = all(code.lower() in langs for code in q.languages)
         out.append(_v(f"--lang {' '.join(q.languages)}", ok, f"languages {_list(sorted(langs))}"))

@@ -143,6 +143,10 @@ def model_record(m: Model, registry: Registry, *, detail: bool = False) -> dict[
         ],
         "sources": m.sources,
         "origin": m.origin,
+        "org_id": m.org_id,
+        "licenses": m.all_licenses,
+        "base_model_note": m.base_model_note,
+        "source_copies": [{"url": u, "via": v} for u, v in m.source_copies],
     }
     if detail:
         rec["commercial_chain"] = [

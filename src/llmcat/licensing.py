@@ -60,14 +60,24 @@ def _licence_terms(lic: License, memo: dict[Any, Any]) -> tuple[str, tuple[Licen
     return terms
 
 
-def _facts(m: Model, licenses: Mapping[str, License], memo: dict[Any, Any], *, via: bool) -> _Facts:
-    lic = licenses.get(m.license)
+def _licence_step(m: Model, lic_id: str, licenses: Mapping[str, License], memo: dict[Any, Any]) -> _Facts:
+    lic = licenses.get(lic_id)
     if lic is None:
-        step = Step(m.id, "license", Status.UNKNOWN, f"licence {m.license!r} is not in the table")
-        conditions: tuple[LicenseCondition, ...] = ()
-    else:
-        detail, conditions = _licence_terms(lic, memo)
-        step = Step(m.id, "license", lic.license_class.status, detail)
+        return _Facts(
+            None, Step(m.id, "license", Status.UNKNOWN, f"licence {lic_id!r} is not in the table"), (), (), ()
+        )
+    detail, conditions = _licence_terms(lic, memo)
+    return _Facts(lic, Step(m.id, "license", lic.license_class.status, detail), conditions, (), ())
+
+
+def _facts(m: Model, licenses: Mapping[str, License], memo: dict[Any, Any], *, via: bool) -> _Facts:
+    own = _licence_step(m, m.license, licenses, memo)
+    lic, step, conditions = own.license, own.license_step, own.conditions
+    if m.licenses:  # several licences apply: the most restrictive decides, the conditions of all apply
+        parts = [own] + [_licence_step(m, x, licenses, memo) for x in m.licenses[1:]]
+        worst = max(parts, key=lambda f: _RANK[f.license_step.status])
+        step = worst.license_step._replace(detail=" + ".join(f.license_step.detail for f in parts))
+        conditions = tuple(c for f in parts for c in f.conditions)
     if not m.restrictions:
         return _Facts(lic, step, conditions, (), ())
     binding = tuple(Step(m.id, "restriction", r.status, r.text) for r in m.restrictions if r.binding and r.status)
@@ -94,7 +104,7 @@ def derive(
     steps: list[Step] = [own.license_step, *own.binding]
     conditions: list[LicenseCondition] = list(own.conditions)
     caveats: list[str] = list(dict.fromkeys(own.caveats)) if own.caveats else []
-    seen: set[str] = {model.license}
+    seen: set[str] = set(model.all_licenses)
     org = model.org.casefold()
     for m in chain[1:] if len(chain) > 1 else ():
         f = memo.get(m.id)
@@ -114,9 +124,9 @@ def derive(
             )
         else:
             steps.append(f.license_step)
-            if m.license not in seen:
-                seen.add(m.license)
-                conditions.extend(f.conditions)
+            if m.license not in seen or m.licenses:
+                conditions.extend(c for c in f.conditions if c.license not in seen)
+                seen.update(m.all_licenses)
         if f.binding:
             steps.extend(f.binding)
         if f.caveats:
@@ -213,8 +223,12 @@ def _binding_status(m: Model) -> Status:
 def _own_status(m: Model, licenses: Mapping[str, License], memo: dict[str, Status]) -> Status:
     s = memo.get(m.id)
     if s is None:
-        lic = licenses.get(m.license)
-        s = lic.license_class.status if lic is not None else Status.UNKNOWN
+        s = Status.YES
+        for lic_id in m.all_licenses:
+            lic = licenses.get(lic_id)
+            ls = lic.license_class.status if lic is not None else Status.UNKNOWN
+            if ls.rank > s.rank:
+                s = ls
         if m.restrictions:
             b = _binding_status(m)
             if b.rank > s.rank:

@@ -90,6 +90,7 @@ LANGUAGES, JAPANESE, MODALITIES, HF_REPOS, TAGS = (
 )
 # Strength by value: a compiled index keeps the level as a plain string (a StrEnum member equals it).
 _JA_STRENGTH = {level.value: level.strength for level in JapaneseLevel}
+ORG_ID, LICENSES = _I["org_id"], _I["licenses"]
 
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d[^\W_]*")
@@ -134,19 +135,24 @@ def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]
         return m[RELEASED]
 
     def japanese(m: Row) -> Any:
-        return m[JAPANESE]
+        ja = m[JAPANESE]
+        return None if ja is None or ja == JapaneseLevel.UNKNOWN else ja
 
     def size(v: Any) -> str:
         from llmcat.units import format_params
 
         return format_params(v)
 
+    if q.min_params_b is not None or q.max_params_b is not None:
+        from llmcat.units import size_ceiling, size_floor
     if q.min_params_b is not None:
         lo = q.min_params_b
-        out.append(FieldCheck("parameter count", f"--min-params {size(lo)}", params, lambda v: v >= lo, size))
+        smallest = size_floor(lo)  # a nominal bound (7B) stands for its size class: see llmcat.units
+        out.append(FieldCheck("parameter count", f"--min-params {size(lo)}", params, lambda v: v >= smallest, size))
     if q.max_params_b is not None:
         hi = q.max_params_b
-        out.append(FieldCheck("parameter count", f"--max-params {size(hi)}", params, lambda v: v <= hi, size))
+        largest = size_ceiling(hi)
+        out.append(FieldCheck("parameter count", f"--max-params {size(hi)}", params, lambda v: v <= largest, size))
     if q.min_context is not None:
         need = q.min_context
         out.append(
@@ -203,8 +209,10 @@ def passes_other_filters(m: Row, q: Query, registry: Registry, *, descendants: f
             return False
         if status not in (Status.YES, Status.CONDITIONAL):
             return False
-    if q.licenses and m[LICENSE].lower() not in {x.lower() for x in q.licenses}:
-        return False
+    if q.licenses:
+        wanted = {x.lower() for x in q.licenses}
+        if m[LICENSE].lower() not in wanted and not any(x.lower() in wanted for x in m[LICENSES]):
+            return False
     if q.license_classes:
         lic = registry.licenses.get(m[LICENSE])
         if lic is None or lic.license_class not in q.license_classes:
@@ -212,7 +220,7 @@ def passes_other_filters(m: Row, q: Query, registry: Registry, *, descendants: f
     if q.languages:
         langs = set(m[LANGUAGES])
         ja = m[JAPANESE]
-        if ja is not None and ja != JapaneseLevel.NONE:
+        if ja is not None and _JA_STRENGTH[ja] > 0:
             langs.add("ja")
         if not all(code.lower() in langs for code in q.languages):
             return False
@@ -222,7 +230,7 @@ def passes_other_filters(m: Row, q: Query, registry: Registry, *, descendants: f
         return False
     if q.families and m[FAMILY].lower() not in {f.lower() for f in q.families}:
         return False
-    if q.orgs and not any(o.lower() in m[ORG].lower() for o in q.orgs):
+    if q.orgs and not any(o.lower() in m[ORG].lower() or o.lower() == m[ORG_ID] for o in q.orgs):
         return False
     if q.tags and not all(t.lower() in m[TAGS] for t in q.tags):
         return False

@@ -56,7 +56,13 @@ class JapaneseLevel(StrEnum):
     CONTINUED = "continued"
     FINETUNED = "finetuned"
     MULTILINGUAL = "multilingual"
-    NONE = "none"
+    NONE = "none"  # the publisher's stated languages exclude Japanese
+    UNKNOWN = "unknown"  # the publisher states nothing about it
+
+    @property
+    def supported(self) -> bool:
+        """A level of support (not none, not unknown)."""
+        return _JA_STRENGTH[self] > 0
 
     @property
     def strength(self) -> int:
@@ -69,6 +75,7 @@ _JA_STRENGTH = {
     JapaneseLevel.FINETUNED: 2,
     JapaneseLevel.MULTILINGUAL: 1,
     JapaneseLevel.NONE: 0,
+    JapaneseLevel.UNKNOWN: -1,
 }
 
 
@@ -108,6 +115,15 @@ class License(NamedTuple):
             row[5],
             tuple(row[6]),
         )
+
+
+class Org(NamedTuple):
+    """A publisher: entries refer to it by ``id`` and show its one display ``name``."""
+
+    id: str
+    name: str
+    domains: tuple[str, ...] = ()  # its home sites: a host ("qwen.ai", subdomains too) or host/path prefix
+    sources: tuple[str, ...] = ()
 
 
 class Restriction(NamedTuple):
@@ -199,6 +215,15 @@ class Model(NamedTuple):
     origin: str = "bundled"  # "bundled", or the path of the user registry it came from
     gated: bool | None = None  # whether the Hub repo asks users to accept terms before download
     config: Arch | None = None  # architecture numbers from its own config.json (else inherited: see Registry)
+    org_id: str | None = None  # the id of ``org`` in the organisations table (None: a free-text publisher)
+    licenses: tuple[str, ...] = _EMPTY  # every licence when more than one applies (``license`` is the first)
+    base_model_note: str | None = None  # the parent when it was never released (no ``base_model`` to name)
+    source_copies: tuple[tuple[str, str], ...] = ()  # (source URL, the copy of it that was read)
+
+    @property
+    def all_licenses(self) -> tuple[str, ...]:
+        """Every licence that applies, the first (``license``) first."""
+        return self.licenses or (self.license,)
 
     def to_row(self) -> tuple[Any, ...]:
         """A plain tuple (marshal-able: no NamedTuples, no enums) in field order."""
@@ -209,7 +234,7 @@ class Model(NamedTuple):
         )
         ja = self.japanese.value if self.japanese is not None else None
         cfg = tuple(self.config) if self.config is not None else None
-        return (*self[:13], r, self.languages, ja, *self[16:22], cfg)
+        return (*self[:13], r, self.languages, ja, *self[16:22], cfg, *self[23:])
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> Model:
@@ -224,6 +249,7 @@ class Model(NamedTuple):
                 _JA_BY_VALUE[ja] if ja is not None else None,
                 *row[16:22],
                 Arch._make(cfg) if cfg is not None else None,
+                *row[23:],
             )
         )
 

@@ -187,6 +187,7 @@ def model_detail(
     if m.active_params_b is not None:
         params += f" ({format_params(m.active_params_b)} active)"
     _kv(facts, "Parameters", params)
+    _kv(facts, "Base model note", m.base_model_note)
     _kv(facts, "Architecture", m.architecture)
     _kv(facts, "Context", f"{m.context_tokens:,} tokens" if m.context_tokens else None)
     _kv(facts, "Languages", ", ".join(m.languages))
@@ -218,8 +219,11 @@ def model_detail(
     if hub is not None:
         parts.append(hub_panel(hub))
     src = Text()
+    copies = dict(m.source_copies)
     for i, url in enumerate(m.sources):
         src.append(("\n" if i else "") + inert(url))
+        if url in copies:
+            src.append(" (read via " + inert(copies[url]) + ")")
     for r in m.restrictions:
         if r.source and r.source not in m.sources:
             src.append("\n" + inert(r.source))
@@ -237,6 +241,10 @@ def licence_section(m: Model, registry: Registry) -> Panel:
         body.add_row(Text("Licence", style="head"), t(f"{lic.name} ({lic.id}, {lic.license_class.value})"))
         if lic.url:
             body.add_row(Text("", style="head"), t(lic.url))
+    for other_id in m.licenses[1:]:  # several licences apply
+        other = registry.licenses.get(other_id)
+        if other is not None:
+            body.add_row(Text("and", style="head"), t(f"{other.name} ({other.id}, {other.license_class.value})"))
     line = Text()
     line.append(c.status.value, style=f"status.{c.status.value}")
     line.append(" — " + inert(c.reason.split(": ", 1)[1] if ": " in c.reason else c.reason))
@@ -345,14 +353,22 @@ def license_detail(lic: License, models: Sequence[str]) -> Group:
     return Group(*parts)
 
 
-def counts_tables(stats: Mapping[str, Mapping[str, int]]) -> Group:
+def counts_tables(stats: Mapping[str, Mapping[str, Any]]) -> Group:
     parts = []
     for title, counts in stats.items():
         table = Table(title=t(title), title_justify="left", box=None, header_style="head", pad_edge=False)
-        table.add_column("Value")
-        table.add_column("Models", justify="right")
-        for k, v in counts.items():
-            table.add_row(t(k), t(v))
+        rates = bool(counts) and all(isinstance(v, Mapping) for v in counts.values())
+        if rates:  # fill rates: {field: {filled, of, percent}}
+            table.add_column("Field")
+            for col in ("Filled", "Of", "%"):
+                table.add_column(col, justify="right")
+            for k, v in counts.items():
+                table.add_row(t(k), t(v["filled"]), t(v["of"]), t(f"{v['percent']:.1f}"))
+        else:
+            table.add_column("Value")
+            table.add_column("Models", justify="right")
+            for k, v in counts.items():
+                table.add_row(t(k), t(v))
         parts.append(table)
     return Group(*parts)
 

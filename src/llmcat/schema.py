@@ -22,7 +22,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from llmcat.records import Arch, Condition, JapaneseLevel, License, LicenseClass, Model, Restriction, Status
+from llmcat.records import Arch, Condition, JapaneseLevel, License, LicenseClass, Model, Org, Restriction, Status
 
 Slug = Annotated[StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)]
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -110,6 +110,13 @@ class ConfigSpec(_Strict):
         return Arch(**self.model_dump())
 
 
+class SourceSpec(_Strict):
+    """A source read through a copy: ``url`` is the publisher's page, ``via`` the verbatim copy read."""
+
+    url: Url
+    via: Url
+
+
 @with_config(ConfigDict(extra="forbid"))
 class ModelFields(TypedDict):
     """One model entry. A TypedDict rather than a BaseModel: validating 100,000 entries into dicts
@@ -127,7 +134,7 @@ class ModelFields(TypedDict):
     architecture: NotRequired[Slug | None]
     context_tokens: NotRequired[Tokens | None]
     base_model: NotRequired[Slug | None]
-    license: Slug
+    license: Slug | Annotated[tuple[Slug, ...], Field(min_length=1)]  # several: all apply
     restrictions: NotRequired[tuple[RestrictionSpec, ...]]
     languages: NotRequired[tuple[LangCode, ...]]
     japanese: NotRequired[JapaneseLevel | None]
@@ -135,9 +142,10 @@ class ModelFields(TypedDict):
     hf_repos: NotRequired[tuple[HfRepo, ...]]
     tags: NotRequired[tuple[Slug, ...]]
     description: NotRequired[Text | None]
-    sources: Annotated[tuple[Url, ...], Field(min_length=1)]
+    sources: Annotated[tuple[Url | SourceSpec, ...], Field(min_length=1)]
     gated: NotRequired[StrictBool | None]
     config: NotRequired[ConfigSpec | None]
+    base_model_note: NotRequired[Text | None]
 
 
 def entry_problems(m: Model) -> list[tuple[str | None, str]]:
@@ -156,7 +164,21 @@ def entry_problems(m: Model) -> list[tuple[str | None, str]]:
         out.append(("active_params_b", "active_params_b cannot exceed params_b"))
     if "text" not in m.modalities and "image" not in m.modalities:
         out.append(("modalities", "modalities must include text or image"))
+    ja_listed = "ja" in m.languages
+    if ja_listed != (m.japanese is not None and m.japanese.supported):
+        if ja_listed:
+            level = m.japanese.value if m.japanese is not None else "unset"
+            out.append(("japanese", f"languages list ja, so japanese needs a level of support (not {level})"))
+        else:
+            out.append(("languages", f"japanese is {m.japanese}, so languages must list ja"))
+    if m.base_model is not None and m.base_model_note is not None:
+        out.append(("base_model_note", "base_model_note is for a parent that was never released: drop one"))
     return out
+
+
+def ja_mismatch(m: Model) -> bool:
+    """Whether ``ja`` in languages and a Japanese level of support disagree (the compile pass's cheap test)."""
+    return ("ja" in m.languages) != (m.japanese is not None and m.japanese.supported)
 
 
 ModelSpec = ModelFields
@@ -165,14 +187,24 @@ ModelSpec = ModelFields
 def to_record(m: ModelFields, origin: str) -> Model:
     g = m.get
     restrictions: tuple[RestrictionSpec, ...] = m.get("restrictions", ())
+    lic = m["license"]
+    licenses: tuple[str, ...] = ()
+    if not isinstance(lic, str):
+        licenses = lic if len(lic) > 1 else ()
+        lic = lic[0]
+    sources = m["sources"]
+    copies: tuple[tuple[str, str], ...] = ()
+    if not all(s.__class__ is str for s in sources):
+        copies = tuple((s.url, s.via) for s in sources if isinstance(s, SourceSpec))
+        sources = tuple(s.url if isinstance(s, SourceSpec) else s for s in sources)
     return Model._make(
         (
             m["id"],
             m["name"],
             m["family"],
             m["org"],
-            m["license"],
-            m["sources"],
+            lic,
+            sources,
             g("aliases", ()),
             g("released"),
             g("params_b"),
@@ -195,6 +227,10 @@ def to_record(m: ModelFields, origin: str) -> Model:
             origin,
             g("gated"),
             c.to_record() if (c := m.get("config")) is not None else None,
+            None,  # org_id: set by the compile pass from the organisations table
+            licenses,
+            g("base_model_note"),
+            copies,
         )
     )
 
@@ -230,12 +266,29 @@ class LicenseSpec(_Strict):
         )
 
 
+_DOMAIN_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(/\S*)?$"
+Domain = Annotated[StrictStr, StringConstraints(pattern=_DOMAIN_PATTERN)]
+
+
+class OrgSpec(_Strict):
+    """An organisation (publisher). Entries name it by ``id`` in their ``org`` field."""
+
+    id: Slug
+    name: Text
+    domains: list[Domain] = []  # home sites: a lower-case host (its subdomains count) or host/path prefix
+    sources: Annotated[list[Url], Field(min_length=1)]
+
+    def to_record(self) -> Org:
+        return Org(self.id, self.name, tuple(self.domains), tuple(self.sources))
+
+
 class RegistryFile(_Strict):
-    """One YAML file: the bundled models, the bundled licences, or a user registry (either or both)."""
+    """One YAML file: the bundled models, licences or organisations, or a user registry (any of them)."""
 
     schema_version: Literal[1]
     models: list[ModelSpec] = []
     licenses: list[LicenseSpec] = []
+    orgs: list[OrgSpec] = []
 
 
 PATTERN_HELP = {
@@ -244,6 +297,7 @@ PATTERN_HELP = {
     r"^[A-Za-z0-9][\w.-]*/[\w.-]+$": "must be a Hugging Face repo id like 'org/name'",
     r"^[a-z]{2,3}$": "must be a lower-case ISO 639 language code like 'ja' or 'en'",
     _DATE_PATTERN: "must be a date YYYY, YYYY-MM or YYYY-MM-DD (quote it)",
+    _DOMAIN_PATTERN: "must be a lower-case host name like 'qwenlm.github.io', optionally with a path",
 }
 
 

@@ -36,6 +36,35 @@ def parse_params(text: str) -> float:
     return round(value * _PARAM_SCALE[suffix], 9)
 
 
+SIZE_TOLERANCE = 0.10  # a nominal size such as "7B" stands for counts within 10% of it
+
+
+def is_nominal_size(billions: float) -> bool:
+    """Whether a size bound (in billions) reads as a nominal size class rather than an exact count: a
+    whole number of billions (7B, 235B), a whole number of millions below a billion (125M, 350M), or
+    at most two significant digits (1.5B, 0.5B). 6.74B and 7.61B are exact counts."""
+    if billions == int(billions) or float(f"{billions:.2g}") == billions:
+        return True
+    millions = billions * 1000
+    return billions < 1 and abs(millions - round(millions)) < 1e-6
+
+
+def size_floor(bound: float) -> float:
+    """The smallest count ``--min-params bound`` keeps: a nominal size keeps its whole class.
+
+    Model names give the nominal size, the registry the exact count: Llama 2 7B has 6.74 billion
+    parameters and Qwen2.5 7B has 7.61 billion. A nominal bound is widened by :data:`SIZE_TOLERANCE`
+    (``--min-params 7B`` keeps 6.3B and more; ``--max-params 7B`` keeps up to 7.7B); an exact bound
+    such as ``7.61B`` is used as it is.
+    """
+    return round(bound * (1 - SIZE_TOLERANCE), 9) if is_nominal_size(bound) else bound
+
+
+def size_ceiling(bound: float) -> float:
+    """The largest count ``--max-params bound`` keeps (see :func:`size_floor`)."""
+    return round(bound * (1 + SIZE_TOLERANCE), 9) if is_nominal_size(bound) else bound
+
+
 def parse_tokens(text: str) -> int:
     """'8k' -> 8000, '128K' -> 128000, '1m' -> 1000000, '4096' -> 4096 (a number of tokens).
 

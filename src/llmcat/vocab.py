@@ -149,7 +149,7 @@ def languages(registry: Registry, values: Sequence[str]) -> tuple[str, ...]:
     known: set[str] = set()
     for row in registry.rows():
         known.update(row[_LANGS])
-        if row[_JA] is not None and row[_JA] != JapaneseLevel.NONE:
+        if row[_JA] is not None and JapaneseLevel(row[_JA]).supported:
             known.add("ja")
     out: list[str] = []
     for v in values:

@@ -7,12 +7,13 @@ licences and bases, no lineage cycles.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from llmcat.errors import Issue, RegistryError
-from llmcat.records import License, Model
+from llmcat.records import License, Model, Org
 from llmcat.registry.sources import Source
 from llmcat.registry.store import Registry
 
@@ -32,6 +33,7 @@ class Parsed:
     # Entries that failed validation: what cross-entry checks can still use (id, license, base_model).
     partial: list[tuple[int, dict[str, str | None]]] = field(default_factory=list)
     broken_licenses: set[str] = field(default_factory=set)
+    orgs: list[tuple[int, Org]] = field(default_factory=list)
 
     def index_of(self, model_id: str) -> int:
         """The position in this file of the (first) entry with ``model_id``."""
@@ -68,6 +70,7 @@ def filled(parsed: Parsed, spec: Any, to_record: Any) -> Parsed:
     """``parsed`` holding the records of a validated file (``spec``)."""
     parsed.models = [(i, to_record(m, parsed.source.origin)) for i, m in enumerate(spec.models)]
     parsed.licenses = [(i, ls.to_record()) for i, ls in enumerate(spec.licenses)]
+    parsed.orgs = [(i, o.to_record()) for i, o in enumerate(spec.orgs)]
     return parsed
 
 
@@ -75,7 +78,7 @@ def validate_file(source: Source, issues: list[Issue]) -> Parsed | None:
     from pydantic import ValidationError
 
     from llmcat import yamlsrc
-    from llmcat.schema import PATTERN_HELP, LicenseSpec, RegistryFile, clean_message, to_record, validate_model
+    from llmcat.schema import PATTERN_HELP, LicenseSpec, OrgSpec, RegistryFile, clean_message, to_record, validate_model
 
     # A *.json registry (JSON is YAML too) goes straight through pydantic's JSON parser: the fast path
     # for big, machine-generated registries. On any problem it falls back to the path below, which
@@ -136,6 +139,10 @@ def validate_file(source: Source, issues: list[Issue]) -> Parsed | None:
             except ValidationError:
                 if isinstance(item, dict) and isinstance(lic_id := item.get("id"), str):
                     parsed.broken_licenses.add(lic_id)
+        orgs = data.get("orgs")
+        for i, item in enumerate(orgs if isinstance(orgs, list) else []):
+            with contextlib.suppress(ValidationError):
+                parsed.orgs.append((i, OrgSpec.model_validate(item).to_record()))
         return parsed
     return filled(parsed, spec, to_record)
 
@@ -170,6 +177,7 @@ def compile_sources(
             )
 
     licenses: dict[str, License] = {}
+    orgs: dict[str, Org] = {}
     specs: dict[str, Model] = {}
     owner_file: dict[str, Parsed] = {}  # which file each entry comes from (its index: Parsed.index_of)
     rank: dict[int, int] = {id(p): n for n, p in enumerate(parsed)}  # later files rank higher
@@ -181,6 +189,13 @@ def compile_sources(
                 continue
             seen_here[ls.id] = i
             licenses[ls.id] = ls
+        seen_orgs: set[str] = set()
+        for i, org in p.orgs:
+            if org.id in seen_orgs:
+                issues.append(p.issue(("orgs", i, "id"), f"duplicate organisation id {org.id!r}"))
+                continue
+            seen_orgs.add(org.id)
+            orgs[org.id] = org
         ids = [ms.id for _, ms in p.models]
         if len(set(ids)) != len(ids):
             first_at: dict[str, int] = {}
@@ -222,13 +237,18 @@ def compile_sources(
     repo_owner: dict[str, str] = {}
     unknown_licence: list[str] = []
     dangling: list[str] = []
-    from llmcat.schema import entry_problems
+    from llmcat.schema import entry_problems, ja_mismatch
 
     for mid, ms in specs.items():
+        known_org = orgs.get(ms.org)
+        if known_org is not None:  # an organisation id: the entry shows its one display name
+            ms = specs[mid] = ms._replace(org=known_org.name, org_id=known_org.id)
         if (
             (ms.released is not None and len(ms.released) == 10)
             or ms.active_params_b is not None
             or ("text" not in ms.modalities)
+            or ms.base_model_note is not None
+            or ((ms.languages or ms.japanese is not None) and ja_mismatch(ms))
         ):
             for fld, msg in entry_problems(ms):
                 p, i = where(mid)
@@ -250,7 +270,7 @@ def compile_sources(
             if other != mid:
                 p, i = where(mid)
                 issues.append(p.issue(("models", i, "hf_repos", j), f"repo {repo!r} is already listed by {other!r}"))
-        if ms.license not in licenses and ms.license not in broken_licences:
+        if any(x not in licenses and x not in broken_licences for x in ms.all_licenses):
             unknown_licence.append(mid)
         if ms.base_model is not None and ms.base_model not in specs and ms.base_model not in broken_ids:
             dangling.append(mid)
@@ -261,9 +281,12 @@ def compile_sources(
     near = _Suggester()
     for mid in unknown_licence:
         p, i = where(mid)
-        lic_id = specs[mid].license
-        hint = near.hint(lic_id, licenses)
-        issues.append(p.issue(("models", i, "license"), f"unknown licence id {lic_id!r}{hint}"))
+        several = specs[mid].licenses
+        for j, lic_id in enumerate(specs[mid].all_licenses):
+            if lic_id in licenses or lic_id in broken_licences:
+                continue
+            loc: tuple[str | int, ...] = ("models", i, "license", j) if several else ("models", i, "license")
+            issues.append(p.issue(loc, f"unknown licence id {lic_id!r}{near.hint(lic_id, licenses)}"))
     for mid in dangling:
         p, i = where(mid)
         base = specs[mid].base_model or ""
@@ -307,7 +330,7 @@ def compile_sources(
     if issues:
         raise RegistryError(issues)
 
-    return Registry(specs, licenses)
+    return Registry(specs, licenses, orgs=orgs)
 
 
 class _Suggester:

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 from llmcat import __version__
 from llmcat.cache import atomic_write_bytes, cache_dir, read_cache_bytes
 from llmcat.errors import Issue
-from llmcat.records import Arch, License, Model
+from llmcat.records import Arch, License, Model, Org
 from llmcat.registry.sources import Source, bundled_sources, user_source
 from llmcat.registry.store import Registry
 
 if TYPE_CHECKING:
     from llmcat.registry.compile import Parsed
 
-_INDEX_FORMAT = 7
+_INDEX_FORMAT = 8
 _INDEX_KEEP = 8  # compiled indexes kept in the cache; older ones are pruned
 _MAGIC = b"LLMCATIX"
 _KEY = re.compile(rb"[0-9a-f]{32}")
@@ -193,9 +193,12 @@ def _parse(source: Source, issues: list[Issue], folder: Path | None) -> Parsed |
     blob = read_cache_bytes(path)
     if blob is not None and zlib.crc32(blob[4:]).to_bytes(4, "big") == blob[:4]:
         try:
-            stored_key, license_rows, model_rows = marshal.loads(blob[4:])
-            if stored_key == key and (bool(license_rows) or bool(model_rows)) == (b"id:" in source.data):
+            stored_key, license_rows, model_rows, org_rows = marshal.loads(blob[4:])
+            if stored_key == key and (bool(license_rows) or bool(model_rows) or bool(org_rows)) == (
+                b"id:" in source.data
+            ):
                 cached = Parsed(source, "")
+                cached.orgs = [(i, Org._make(r)) for i, r in enumerate(org_rows)]
                 cached.licenses = [(i, License.from_row(r)) for i, r in enumerate(license_rows)]
                 cached.models = [(i, Model.from_row(r)) for i, r in enumerate(model_rows)]
                 return cached
@@ -205,7 +208,12 @@ def _parse(source: Source, issues: list[Issue], folder: Path | None) -> Parsed |
     parsed = validate_file(source, issues)
     if parsed is not None and len(issues) == before:
         payload = marshal.dumps(
-            (key, tuple(lic.to_row() for _, lic in parsed.licenses), tuple(m.to_row() for _, m in parsed.models))
+            (
+                key,
+                tuple(lic.to_row() for _, lic in parsed.licenses),
+                tuple(m.to_row() for _, m in parsed.models),
+                tuple(tuple(o) for _, o in parsed.orgs),
+            )
         )
         with contextlib.suppress(OSError, ValueError):
             atomic_write_bytes(path, zlib.crc32(payload).to_bytes(4, "big") + payload)

@@ -67,7 +67,7 @@ def bundled_path(name: str) -> Path:
 
 def bundled_sources() -> list[Source]:
     out = []
-    for name in ("licenses.yaml", "models.yaml"):
+    for name in ("orgs.yaml", "licenses.yaml", "models.yaml"):
         path = bundled_path(name)
         out.append(Source(str(path), None, origin="bundled", path=path))
     return out

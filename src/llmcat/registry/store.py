@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from llmcat import __version__
-from llmcat.records import Arch, Commercial, JapaneseLevel, License, Model, Status
+from llmcat.records import Arch, Commercial, JapaneseLevel, License, Model, Org, Status
 
 
 class ModelTable(Mapping[str, Model]):
@@ -55,9 +55,12 @@ class Registry:
         models: Mapping[str, Model],
         licenses: Mapping[str, License],
         statuses: Mapping[str, str] | None = None,
+        *,
+        orgs: Mapping[str, Org] | None = None,
     ) -> None:
         self.models: ModelTable = models if isinstance(models, ModelTable) else ModelTable(models)
         self.licenses: dict[str, License] = dict(licenses)
+        self.orgs: dict[str, Org] = dict(orgs or {})
         self._commercial: dict[str, Commercial] = {}
         self._facts: dict[str, Any] = {}  # licensing's per-ancestor memo
         if statuses is None:  # freshly compiled: derive every model's status now, for the index
@@ -184,6 +187,7 @@ class Registry:
             tuple(lic.to_row() for lic in self.licenses.values()),
             tuple(rows),
             tuple(self._status[m] for m in self.models),
+            tuple(tuple(o) for o in self.orgs.values()),
         )
 
     @classmethod
@@ -194,19 +198,22 @@ class Registry:
         damaged or foreign index is a miss here rather than a TypeError when a model is built later.
         """
         try:
-            version, license_rows, model_rows, statuses = index
+            version, license_rows, model_rows, statuses, org_rows = index
             if version != __version__ or not _rows_ok(model_rows, Model._fields, _MODEL_TYPES):
                 return None
             if not _rows_ok(license_rows, License._fields, _LICENSE_TYPES):
                 return None
+            if not _rows_ok(org_rows, Org._fields, _ORG_TYPES):
+                return None
             licenses = {row[0]: License.from_row(row) for row in license_rows}
+            orgs = {row[0]: Org._make(row) for row in org_rows}
             rows = {row[0]: row for row in model_rows}
             status = dict(zip(rows, statuses, strict=True))
             if len(rows) != len(model_rows) or not set(status.values()) <= _STATUS.keys():
                 return None
         except (TypeError, ValueError, IndexError, KeyError, AttributeError):
             return None
-        return cls(ModelTable(rows=rows), licenses, status)
+        return cls(ModelTable(rows=rows), licenses, status, orgs=orgs)
 
 
 _NONE = type(None)
@@ -238,7 +245,12 @@ _MODEL_TYPES: dict[str, frozenset[type] | str] = {
     "origin": _STR,
     "gated": frozenset({bool, _NONE}),
     "config": "config",
+    "org_id": frozenset({str, _NONE}),
+    "licenses": _STRS,
+    "base_model_note": frozenset({str, _NONE}),
+    "source_copies": "pairs",
 }
+_ORG_TYPES: dict[str, frozenset[type] | str] = {"id": _STR, "name": _STR, "domains": _STRS, "sources": _STRS}
 _LICENSE_TYPES: dict[str, frozenset[type] | str] = {
     "id": _STR,
     "name": _STR,
@@ -298,7 +310,7 @@ def _rows_ok(rows: Any, fields: tuple[str, ...], types: dict[str, frozenset[type
                 and type(r[4]) in (str, _NONE)
                 for r in items
             )
-        elif allowed == "conditions":
+        elif allowed in ("conditions", "pairs"):  # (kind, text) / (source URL, copy read)
             ok = all(type(c) is tuple and len(c) == 2 and set(map(type, c)) <= _STR for c in items)
         else:  # config: an Arch row
             ok = all(len(c) == len(_ARCH_FIELDS) for c in col if c is not None) and set(map(type, items)) <= {

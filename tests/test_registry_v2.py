@@ -1,0 +1,199 @@
+"""Schema v2 of the registry: organisations, several licences, sources read through copies, Japanese rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llmcat.cli import app
+from llmcat.errors import RegistryError
+from llmcat.query import Query, run
+from llmcat.records import Status
+
+from .conftest import small_registry
+
+ORGS = """
+schema_version: 1
+orgs:
+  - id: acme
+    name: Acme Research
+    domains: [acme.example, blog.example/acme]
+    sources: [https://example.org/acme]
+"""
+
+
+def _problems(extra: str) -> str:
+    with pytest.raises(RegistryError) as info:
+        small_registry(extra)
+    return "\n".join(str(i) for i in info.value.issues)
+
+
+def _extra(body: str) -> str:
+    return ORGS.rstrip("\n") + "\nmodels:\n" + body
+
+
+def test_an_org_id_resolves_to_its_display_name_and_a_free_name_stays() -> None:
+    reg = small_registry(
+        _extra("  - {id: x1, name: X1, family: fx, org: acme, license: t-permissive, sources: [https://a.example]}\n")
+    )
+    x = reg.models["x1"]
+    assert (x.org, x.org_id) == ("Acme Research", "acme")
+    assert reg.models["tune-b"].org_id is None  # a user registry may name a publisher in free text
+    assert {m.id for m in run(reg, Query(orgs=("acme",)))} == {"x1"}
+    assert {m.id for m in run(reg, Query(orgs=("research",)))} == {"x1"}
+
+
+def test_duplicate_org_id_is_an_error() -> None:
+    text = ORGS + "  - {id: acme, name: Other, sources: [https://example.org]}\n"
+    assert "orgs[1].id: duplicate organisation id 'acme'" in _problems(text)
+
+
+def test_several_licences_most_restrictive_status_and_all_conditions() -> None:
+    reg = small_registry(
+        _extra(
+            "  - {id: two, name: Two, family: fx, org: acme, license: [t-permissive, t-conditional],\n"
+            "     sources: [https://a.example]}\n"
+            "  - {id: kid, name: Kid, family: fx, org: Other, license: t-permissive, base_model: two,\n"
+            "     sources: [https://a.example]}\n"
+        )
+    )
+    two = reg.models["two"]
+    assert two.license == "t-permissive"
+    assert two.all_licenses == ("t-permissive", "t-conditional")
+    c = reg.commercial("two")
+    assert c.status is Status.CONDITIONAL == reg.status("two")
+    assert reg.licenses["t-conditional"].conditions  # the conditions of the second licence apply too
+    assert {x.license for x in c.conditions} == {lic for lic in two.all_licenses if reg.licenses[lic].conditions}
+    assert reg.commercial("kid").status is Status.CONDITIONAL == reg.status("kid")
+    assert {m.id for m in run(reg, Query(licenses=("t-conditional",)))} >= {"two"}
+
+
+def test_unknown_second_licence_is_located() -> None:
+    text = _extra(
+        "  - {id: two, name: Two, family: fx, org: acme, license: [t-permissive, nope], sources: [https://a.example]}\n"
+    )
+    assert "models[0].license[1]: unknown licence id 'nope'" in _problems(text)
+
+
+def test_a_source_read_through_a_copy() -> None:
+    reg = small_registry(
+        _extra(
+            "  - id: cp\n    name: Cp\n    family: fx\n    org: acme\n    license: t-permissive\n    sources:\n"
+            "      - https://a.example/one\n"
+            "      - {url: https://huggingface.co/acme/cp/blob/main/config.json, via: https://mirror.example/acme/cp/config.json}\n"
+        )
+    )
+    m = reg.models["cp"]
+    assert m.sources == ("https://a.example/one", "https://huggingface.co/acme/cp/blob/main/config.json")
+    assert m.source_copies == (
+        ("https://huggingface.co/acme/cp/blob/main/config.json", "https://mirror.example/acme/cp/config.json"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ("languages: [ja]", "japanese needs a level of support (not unset)"),
+        ("languages: [ja, en], japanese: none", "japanese needs a level of support (not none)"),
+        ("languages: [ja], japanese: unknown", "japanese needs a level of support (not unknown)"),
+        ("japanese: multilingual", "languages must list ja"),
+        ("languages: [en], japanese: continued", "languages must list ja"),
+        ("base_model: tune-b, base_model_note: never released", "base_model_note is for a parent"),
+    ],
+)
+def test_entry_rules(fields: str, message: str) -> None:
+    body = f"  - {{id: jj, name: JJ, family: fx, org: acme, license: t-permissive, {fields}, sources: [https://a.example]}}\n"
+    assert message in _problems(_extra(body))
+
+
+@pytest.mark.parametrize(
+    "fields", ["languages: [en], japanese: none", "japanese: unknown", "languages: [en, ja], japanese: finetuned", ""]
+)
+def test_consistent_japanese_fields_are_accepted(fields: str) -> None:
+    sep = ", " if fields else ""
+    body = f"  - {{id: jj, name: JJ, family: fx, org: acme, license: t-permissive{sep}{fields}, sources: [https://a.example]}}\n"
+    assert "jj" in small_registry(_extra(body)).models
+
+
+def test_unknown_level_is_not_japanese_support() -> None:
+    reg = small_registry(
+        _extra(
+            "  - {id: jj, name: JJ, family: fx, org: acme, license: t-permissive, japanese: unknown, sources: [https://a.example]}\n"
+        )
+    )
+    from llmcat.records import JapaneseLevel
+
+    assert "jj" not in {m.id for m in run(reg, Query(japanese=JapaneseLevel.MULTILINGUAL))}
+    assert "jj" not in {m.id for m in run(reg, Query(languages=("ja",)))}
+
+
+def test_json_carries_org_id_licences_note_and_copies(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        _extra(
+            "  - id: mine\n    name: Mine\n    family: fx\n    org: meta\n    license: [apache-2.0, llama3.1]\n"
+            "    base_model_note: an internal checkpoint that was never released\n    sources:\n"
+            "      - {url: https://huggingface.co/x/y, via: https://copy.example/x/y}\n"
+        )
+    )
+    result = runner.invoke(app, ["show", "mine", "--json", "--registry", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    rec = json.loads(result.stdout)
+    assert (rec["org"], rec["org_id"]) == ("Meta", "meta")
+    assert rec["license"] == "apache-2.0"
+    assert rec["licenses"] == ["apache-2.0", "llama3.1"]
+    assert rec["commercial"] == "conditional"
+    assert rec["base_model_note"].startswith("an internal checkpoint")
+    assert rec["source_copies"] == [{"url": "https://huggingface.co/x/y", "via": "https://copy.example/x/y"}]
+
+
+def test_stats_shows_fill_rates_in_json_and_table(runner: CliRunner) -> None:
+    from tests.conftest import SMALL
+
+    result = runner.invoke(app, ["stats", "--json", "--registry", str(SMALL)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    rates = json.loads(result.stdout)["fill rate"]
+    ctx = rates["context"]
+    assert ctx["of"] >= 11
+    assert 0 < ctx["filled"] < ctx["of"]
+    assert ctx["percent"] == round(100 * ctx["filled"] / ctx["of"], 1)
+    assert set(rates) == {
+        "params (open-weight)",
+        "context",
+        "released to the month",
+        "released to the day",
+        "japanese level (incl. none)",
+        "base model (derived)",
+        "architecture (open-weight, direct or inherited)",
+    }
+    table = runner.invoke(app, ["stats", "--registry", str(SMALL)], env={"COLUMNS": "200"}).stdout
+    assert "fill rate" in table
+    assert f"{ctx['percent']:.1f}" in table
+
+
+def test_fill_rates_count_inherited_architecture_and_base_notes() -> None:
+    from llmcat.stats import fill_rates
+
+    reg = small_registry(
+        _extra(
+            "  - id: root\n    name: Root\n    family: fx\n    org: acme\n    license: t-permissive\n"
+            "    hf_repos: [acme/root]\n    sources: [https://a.example]\n"
+            "    config: {source: 'https://huggingface.co/acme/root/blob/main/config.json', layers: 2}\n"
+            "  - {id: leaf, name: Leaf, family: fx, org: acme, license: t-permissive, base_model: root, tags: [chat],\n"
+            "     hf_repos: [acme/leaf], sources: [https://a.example]}\n"
+            "  - {id: orphan, name: Orphan, family: fx, org: acme, license: t-permissive, tags: [instruct],\n"
+            "     base_model_note: an internal base that was never released, sources: [https://a.example]}\n"
+        )
+    )
+    arch = fill_rates(reg)["architecture (open-weight, direct or inherited)"]
+    weights = [m for m in reg.models.values() if m.hf_repos]
+    assert arch.of == len(weights)
+    assert arch.filled == 2  # root directly, leaf through root
+    base = fill_rates(reg)["base model (derived)"]
+    kids = [m for m in reg.models.values() if {"chat", "instruct", "vision"} & set(m.tags)]
+    assert base.of == len(kids)
+    assert base.filled == sum(1 for m in kids if m.base_model or m.base_model_note)
+    assert "orphan" in {m.id for m in kids}
