@@ -36,6 +36,19 @@ GROUPS = {
     "ja_pre": "swallow-ja-pre",
     "en_pre": "swallow-en-pre",
 }
+# Leaderboard ids that are not the Hugging Face repo the model is published under, and that repo (what
+# llmcat matches registry entries by). Each read on the publisher's own pages: the Swallow team
+# publishes "Qwen3-Swallow" repos (https://swallow-llm.github.io/qwen3-swallow.en.html, and the repos'
+# cards), and Llama 3.1 Swallow 8B v0.5 as tokyotech-llm/Llama-3.1-Swallow-8B-v0.5
+# (https://swallow-llm.github.io/llama3.1-swallow-8B-v0.5.en.html); the leaderboard spells them otherwise.
+REPO_FOR = {
+    "tokyotech-llm/Llama-3.3-Swallow-8B-v0.5": "tokyotech-llm/Llama-3.1-Swallow-8B-v0.5",
+    **{
+        f"tokyotech-llm/Qwen-3-Swallow-{size}-{stage}-v0.2": f"tokyotech-llm/Qwen3-Swallow-{size}-{stage}-v0.2"
+        for size in ("8B", "30B-A3B", "32B")
+        for stage in ("CPT", "SFT", "RL")
+    },
+}
 LANGUAGE = {"ja_post": "ja", "en_post": "en", "ja_mtb": "ja", "en_mtb": "en", "ja_pre": "ja", "en_pre": "en"}
 
 
@@ -85,7 +98,10 @@ def convert(texts: dict[str, str], *, commit: str, committed: str, retrieved: st
             if group not in GROUPS:
                 raise SystemExit(f"unknown result group {group!r} for {m['id']!r}: update GROUPS")
             results[GROUPS[group]] = dict(values)
-        rows.append({"model": m["model_id"], "name": m["name"], "reasoning": m.get("reasoning"), "results": results})
+        row = {"model": m["model_id"], "name": m["name"], "reasoning": m.get("reasoning"), "results": results}
+        if m["model_id"] in REPO_FOR:
+            row["repo"] = REPO_FOR[m["model_id"]]  # the Hugging Face repo the leaderboard's id stands for
+        rows.append(row)
     return {
         "schema_version": 1,
         "source": {

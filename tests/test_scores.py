@@ -78,7 +78,8 @@ def _write_source(folder: Path) -> None:
     (folder / "model.yml").write_text(
         "- id: org/m\n  model_id: org/m\n  name: M\n  reasoning: 'on'\n"
         "  results:\n    ja_post: {avg: 0.5, GPQA: 0.25}\n    en_pre: {avg: 0.75}\n"
-        "- id: gpt-x\n  model_id: gpt-x\n  name: GPT X\n  results: {}\n",
+        "- id: gpt-x\n  model_id: gpt-x\n  name: GPT X\n  results: {}\n"
+        "- id: q\n  model_id: tokyotech-llm/Qwen-3-Swallow-8B-RL-v0.2\n  name: Q\n  results: {}\n",
         encoding="utf-8",
     )
     task = (
@@ -108,6 +109,10 @@ def test_import_copies_values_and_provenance_as_they_are(tmp_path: Path) -> None
         "results": {"swallow-ja": {"avg": 0.5, "GPQA": 0.25}, "swallow-en-pre": {"avg": 0.75}},
     }
     assert [b["id"] for b in data["benchmarks"]][:2] == ["swallow-ja", "swallow-en"]
+    # a leaderboard id that is not the Hub repo keeps the source's id, and names the repo llmcat matches
+    assert data["models"][2]["model"] == "tokyotech-llm/Qwen-3-Swallow-8B-RL-v0.2"
+    assert data["models"][2]["repo"] == "tokyotech-llm/Qwen3-Swallow-8B-RL-v0.2"
+    assert "repo" not in data["models"][0]
     # --check: 0 when the file matches, 1 when it does not
     assert subprocess.run([*cmd, "--check"], capture_output=True).returncode == 0
     out.write_text("{}", encoding="utf-8")

@@ -301,7 +301,8 @@ def parse_file(data: bytes, name: str) -> tuple[list[Benchmark], list[_Entry]]:
                 for bench, values in m["results"].items()
                 if bench in known
             }
-            entries.append(_Entry(str(m["model"]), m.get("reasoning"), results, source))
+            repo = m.get("repo") or m["model"]  # the Hub repo, where the source's own id differs from it
+            entries.append(_Entry(str(repo), m.get("reasoning"), results, source))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
         raise LlmcatError(f"the bundled score file {name} is damaged ({e}); reinstall llmcat") from None
     return benchmarks, entries
