@@ -285,6 +285,12 @@ class Screened(NamedTuple):
     unknown: list[str]  # ids with no estimate (no config and no parameter count)
 
 
+def model_estimate(model: Model, lookup: Mapping[str, Model], settings: Settings) -> tuple[Basis, Estimate] | None:
+    """``model``'s estimate with the numbers it is based on; None without architecture or size."""
+    b = basis_for(model, lookup)
+    return None if b is None else (b, estimate(b, settings))
+
+
 def screen(models: Iterable[Model], registry: Registry, vram_gib: float, settings: Settings) -> Screened:
     """Keep the models whose estimate fits in ``vram_gib``; models with no estimate are counted."""
     lookup: Mapping[str, Model] = registry.models
@@ -292,14 +298,12 @@ def screen(models: Iterable[Model], registry: Registry, vram_gib: float, setting
     estimates: dict[str, tuple[Basis, Estimate]] = {}
     unknown: list[str] = []
     for m in models:
-        b = basis_for(m, lookup)
-        if b is None:
+        found = model_estimate(m, lookup, settings)
+        if found is None:
             unknown.append(m.id)
-            continue
-        e = estimate(b, settings)
-        if e.total_gib <= vram_gib:
+        elif found[1].total_gib <= vram_gib:
             kept.append(m)
-            estimates[m.id] = (b, e)
+            estimates[m.id] = found
     return Screened(kept, estimates, unknown)
 
 
@@ -317,8 +321,8 @@ def fit_check(registry: Registry, q: Query) -> FieldCheck:
     lookup: Mapping[str, Model] = registry.models
 
     def total(row: Any) -> float | None:
-        b = basis_for(lookup[row[ID]], lookup)
-        return None if b is None else estimate(b, settings).total_gib
+        found = model_estimate(lookup[row[ID]], lookup, settings)
+        return None if found is None else found[1].total_gib
 
     return FieldCheck(
         "memory estimate", f"--fits {budget:g}GiB", total, lambda v: bool(v <= budget), lambda v: f"{v:.1f} GiB"
@@ -331,8 +335,8 @@ def fit_records(models: Iterable[Model], registry: Registry, q: Query) -> list[d
     lookup: Mapping[str, Model] = registry.models
     out: list[dict[str, Any] | None] = []
     for m in models:
-        b = basis_for(m, lookup)
-        out.append(None if b is None else fit_record(b, estimate(b, settings), q.fits_gib or 0.0))
+        found = model_estimate(m, lookup, settings)
+        out.append(None if found is None else fit_record(*found, q.fits_gib or 0.0))
     return out
 
 

@@ -199,10 +199,10 @@ def fit_for(registry: Registry, q: Query) -> Callable[[Model], Fit | None]:
     budget = q.fits_gib or 0.0
 
     def one(m: Model) -> Fit | None:
-        b = fit.basis_for(m, registry.models)
-        if b is None:
+        found = fit.model_estimate(m, registry.models, settings)
+        if found is None:
             return None
-        e = fit.estimate(b, settings)
+        e = found[1]
         return Fit(e.total_gib, budget, f"{e.mode} at {e.quant}, {e.context:,}-token context")
 
     return one

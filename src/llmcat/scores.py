@@ -109,7 +109,11 @@ class ScoreBook:
         return [e.repo for e in self._by_repo.values()]
 
     def _entry(self, model: Model) -> _Entry | None:
-        for repo in model.hf_repos:
+        return self._entry_for(model.hf_repos)
+
+    def _entry_for(self, repos: Iterable[str]) -> _Entry | None:
+        """The entry of the first of ``repos`` (a model's ``hf_repos``) the source scores."""
+        for repo in repos:
             e = self._by_repo.get(repo.lower())
             if e is not None:
                 return e
@@ -138,11 +142,8 @@ class ScoreBook:
 
     def repo_value(self, repos: Iterable[str], key: ScoreKey) -> float | None:
         """The score of the first of ``repos`` that has an entry (a model's ``hf_repos``)."""
-        for repo in repos:
-            e = self._by_repo.get(repo.lower())
-            if e is not None:
-                return e.results.get(key.benchmark, {}).get(key.task)
-        return None
+        e = self._entry_for(repos)
+        return None if e is None else e.results.get(key.benchmark, {}).get(key.task)
 
     def counts(self, models: Iterable[Model]) -> dict[str, int]:
         """How many of ``models`` have each benchmark's headline score."""

@@ -210,6 +210,12 @@ class HubOptions:
             raise LlmcatError(f"{len(result.warnings)} Hub problem(s) (--strict)")
 
 
+def credit_scores(book: Any) -> None:
+    """Credit every score source on stderr wherever its scores are used (CC BY asks for it)."""
+    for src in book.sources:
+        err(f"scores: {src.name} ({src.license}), {src.url}")
+
+
 def output_format(fmt: OutputFormat | None, as_json: bool, ids_only: bool) -> OutputFormat:
     chosen = {f for f, on in ((fmt, fmt is not None), (OutputFormat.JSON, as_json), (OutputFormat.IDS, ids_only)) if on}
     if len(chosen) > 1:

@@ -21,6 +21,7 @@ from llmcat.cli.common import (
     StrictOpt,
     TimeoutOpt,
     TtlOpt,
+    credit_scores,
     date_opt,
     err,
     handles_errors,
@@ -233,7 +234,7 @@ def list_models(
     if min_score and not sort.strip().lower().startswith("score:"):
         from llmcat import scores
 
-        _credit(scores.load())
+        credit_scores(scores.load())
     if sort.strip().lower().startswith("score:"):
         found = select(reg, q._replace(limit=None))
         _notes(found, q)
@@ -281,13 +282,8 @@ def ranked_by_scores(models: Sequence[Any], sort_by: str, desc: bool | None) -> 
     ranked = scores.order_by_score(models, book, book.parse_key(sort_by), descending=desc is not False)
     if ranked.missing:
         err(f"note: {ranked.missing} models have no {sort_by.strip()} score and are listed last")
-    _credit(book)
+    credit_scores(book)
     return ranked.models
-
-
-def _credit(book: Any) -> None:
-    for src in book.sources:
-        err(f"scores: {src.name} ({src.license}), {src.url}")
 
 
 def _notes(found: Selection, q: Query) -> None:

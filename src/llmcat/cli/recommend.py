@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from llmcat.cli.common import FormatOpt, JsonOpt, RegistryOpt, err, handles_errors, load, output_format
+from llmcat.cli.common import (
+    FormatOpt,
+    JsonOpt,
+    RegistryOpt,
+    credit_scores,
+    err,
+    handles_errors,
+    load,
+    output_format,
+)
 from llmcat.cli.root import app
 from llmcat.formats import OutputFormat
 
@@ -58,8 +67,7 @@ def recommend(
     result = core.recommend(reg, query_from_options(reg, sub.params), book, core.Purpose(purpose.value))
     for line in result.notes:
         err(f"note: {line}")
-    for src in book.sources:
-        err(f"scores: {src.name} ({src.license}), {src.url}")
+    credit_scores(book)
     if out_fmt is OutputFormat.TABLE:
         if not result.ranked:
             err("No models match.")
