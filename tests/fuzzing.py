@@ -170,9 +170,10 @@ def check_load(data: bytes, name: str) -> Registry | None:
     assert peak_rss() < MEMORY_BYTES
     if reg is not None:
         from llmcat.formats import dumps_json, model_record
+        from llmcat.views import build
 
         for mid in list(reg.models)[:50]:  # whatever loads must also print (64-bit ints, NaN ...)
-            dumps_json(model_record(reg.models[mid], reg, detail=True))
+            dumps_json(model_record(build(reg, reg.models[mid], lineage=True), detail=True))
     return reg
 
 

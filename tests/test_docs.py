@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from llmcat import formats
+from llmcat import formats, views
 from llmcat.cli import app
 
 from .conftest import small_registry
@@ -26,9 +26,9 @@ def _table_keys(after: str) -> list[str]:
 
 def test_readme_json_fields_match_the_records_in_order() -> None:
     reg = small_registry()
-    record = formats.model_record(reg.models["tune-d"], reg)
+    record = formats.model_record(views.build(reg, reg.models["tune-d"]))
     assert _table_keys("Keys and their order are stable:") == list(record)
-    detail = formats.model_record(reg.models["tune-d"], reg, detail=True)
+    detail = formats.model_record(views.build(reg, reg.models["tune-d"], lineage=True), detail=True)
     assert _table_keys("`llmcat show --json` adds the explanation:") == list(detail)[len(record) :]
 
 

@@ -192,3 +192,37 @@ assert {command!r} in group.commands, sorted(group.commands)
             [sys.executable, "-m", "llmcat", *args], env=_env(tmp_path), capture_output=True, text=True
         )
         assert proc.returncode == 0, (args, proc.stderr)
+
+
+PRESENTATION = ("llmcat.formats", "llmcat.columns", "llmcat.render")  # and every llmcat.render_* module
+CALL_BACK = ("llmcat.registry", "llmcat.licensing", "llmcat.query", "llmcat.explain")
+
+
+def _presentation_files() -> list[Path]:
+    src = Path(__file__).resolve().parents[1] / "src" / "llmcat"
+    files = [src / f"{name.split('.')[1]}.py" for name in PRESENTATION] + sorted(src.glob("render_*.py"))
+    assert len(files) >= 6, files
+    return files
+
+
+@pytest.mark.parametrize("path", _presentation_files(), ids=lambda p: p.stem)
+def test_presentation_never_calls_back_into_the_registry(path: Path) -> None:
+    """Data flows one way: the core builds finished records (``llmcat.views``, fit reports, score
+    views, audit findings); renderers and formatters only present them. So none of them imports the
+    registry or the licence logic (not even for a type), and none takes a Registry."""
+    import ast
+
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            names = []
+        for name in names:
+            assert not name.startswith(CALL_BACK), f"{path.name}:{node.lineno} imports {name}"
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            assert "Registry" not in ast.unparse(node.annotation), f"{path.name}:{node.lineno} takes a Registry"
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            assert node.value.id not in ("reg", "registry"), f"{path.name}:{node.lineno} uses {node.value.id}"

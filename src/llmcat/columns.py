@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from llmcat.errors import UsageError
-from llmcat.records import Model
+from llmcat.records import Model, Status
 from llmcat.units import format_params, format_tokens
 
 UNKNOWN = "?"  # the cell of a value the registry does not know
@@ -22,7 +22,7 @@ GAP = 1  # spaces between two columns
 class Column(NamedTuple):
     key: str
     header: str
-    cell: Callable[[Model, Any, Mapping[str, Any] | None], str]  # (model, registry, hub facts) -> text
+    cell: Callable[[Model, Status, Mapping[str, Any] | None], str]  # (model, commercial status, hub facts) -> text
     right: bool = False  # right-justified (numbers)
     cap: int | None = None  # longest cell before it is shortened with an ellipsis (None: never shortened)
 
@@ -40,19 +40,19 @@ def _num(facts: Mapping[str, Any] | None, key: str) -> str:
 COLUMNS: dict[str, Column] = {
     c.key: c
     for c in (
-        Column("id", "ID", lambda m, _r, _h: m.id),
-        Column("name", "Name", lambda m, _r, _h: m.name, cap=32),
-        Column("family", "Family", lambda m, _r, _h: m.family, cap=24),
-        Column("org", "Org", lambda m, _r, _h: m.org, cap=14),
-        Column("size", "Size", lambda m, _r, _h: _known(format_params(m.params_b)), right=True),
-        Column("context", "Context", lambda m, _r, _h: _known(format_tokens(m.context_tokens)), right=True),
-        Column("license", "Licence", lambda m, _r, _h: m.license),  # an id: whole, or the column drops
-        Column("commercial", "Commercial", lambda m, r, _h: r.status(m.id).value),
-        Column("japanese", "Japanese", lambda m, _r, _h: _known(m.japanese.value if m.japanese else None)),
-        Column("image", "Image", lambda m, _r, _h: "yes" if "image" in m.modalities else ""),
-        Column("released", "Released", lambda m, _r, _h: _known(m.released)),
-        Column("downloads", "Downloads", lambda _m, _r, h: _num(h, "downloads"), right=True),
-        Column("likes", "Likes", lambda _m, _r, h: _num(h, "likes"), right=True),
+        Column("id", "ID", lambda m, _s, _h: m.id),
+        Column("name", "Name", lambda m, _s, _h: m.name, cap=32),
+        Column("family", "Family", lambda m, _s, _h: m.family, cap=24),
+        Column("org", "Org", lambda m, _s, _h: m.org, cap=14),
+        Column("size", "Size", lambda m, _s, _h: _known(format_params(m.params_b)), right=True),
+        Column("context", "Context", lambda m, _s, _h: _known(format_tokens(m.context_tokens)), right=True),
+        Column("license", "Licence", lambda m, _s, _h: m.license),  # an id: whole, or the column drops
+        Column("commercial", "Commercial", lambda _m, s, _h: s.value),
+        Column("japanese", "Japanese", lambda m, _s, _h: _known(m.japanese.value if m.japanese else None)),
+        Column("image", "Image", lambda m, _s, _h: "yes" if "image" in m.modalities else ""),
+        Column("released", "Released", lambda m, _s, _h: _known(m.released)),
+        Column("downloads", "Downloads", lambda _m, _s, h: _num(h, "downloads"), right=True),
+        Column("likes", "Likes", lambda _m, _s, h: _num(h, "likes"), right=True),
     )
 }
 ALIASES = {"licence": "license", "params": "size", "ja": "japanese", "date": "released"}

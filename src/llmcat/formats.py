@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from llmcat.records import License, Model
+from llmcat.records import License
 
 if TYPE_CHECKING:
-    from llmcat.registry import Registry
+    from llmcat.views import ModelView
 
 
 class OutputFormat(StrEnum):
@@ -96,14 +96,13 @@ def license_record(lic: License) -> dict[str, Any]:
     }
 
 
-def model_record(m: Model, registry: Registry, *, detail: bool = False) -> dict[str, Any]:
+def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
     """The JSON object for one model (see README, "JSON fields"). Keys and order are stable.
 
     ``detail`` (``show``) adds the explanation: the chain of steps, the full text of the licence
-    conditions, and the lineage both ways.
+    conditions, and the lineage both ways (the view must then have been built with its lineage).
     """
-    lic = registry.licenses.get(m.license)
-    c = registry.commercial(m.id)
+    m, c, lic = view.model, view.commercial, view.licence
     rec: dict[str, Any] = {
         "id": m.id,
         "name": m.name,
@@ -153,8 +152,10 @@ def model_record(m: Model, registry: Registry, *, detail: bool = False) -> dict[
             {"model": s.model, "source": s.source, "status": s.status.value, "detail": s.detail} for s in c.chain
         ]
         rec["conditions"] = [{"license": x.license, "kind": x.kind, "text": x.text} for x in c.conditions]
-        rec["ancestors"] = [a.id for a in registry.ancestors(m)]
-        rec["descendants"] = [d.id for d in registry.descendants(m.id)]
+        if not view.lineage:
+            raise ValueError(f"model_record(detail=True) needs a view built with its lineage ({m.id})")
+        rec["ancestors"] = list(view.ancestors)
+        rec["descendants"] = list(view.descendants)
     return rec
 
 

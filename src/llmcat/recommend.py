@@ -83,6 +83,7 @@ class Component(NamedTuple):
 class Recommendation(NamedTuple):
     model: Model
     rank: int
+    status: Status  # the model's commercial status
     score: float  # the weighted sum of the components
     scored: bool  # has the purpose's benchmark score
     benchmark: str
@@ -183,8 +184,9 @@ def rank(
         comps = _components(m, value, key, f, today, source, snapshot)
         total = sum(c.value * c.weight for c in comps)
         facts = [c.detail for c in comps if c.name in ("benchmark", "fit")]
-        facts.append(f"{license_name(m)} (commercial: {status(m.id).value})")
-        rec = Recommendation(m, 0, total, value is not None, str(key), comps, ", ".join(facts))
+        st = status(m.id)
+        facts.append(f"{license_name(m)} (commercial: {st.value})")
+        rec = Recommendation(m, 0, st, total, value is not None, str(key), comps, ", ".join(facts))
         rows.append((value is not None, total, m.id, rec))
     rows.sort(key=lambda r: r[2])
     rows.sort(key=lambda r: (r[0], r[1]), reverse=True)

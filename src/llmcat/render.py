@@ -20,9 +20,7 @@ from rich.theme import Theme
 
 from llmcat.formats import inert
 from llmcat.records import License, Model, Status
-from llmcat.registry import Registry
-from llmcat.scores import ScoreView
-from llmcat.units import format_params
+from llmcat.views import ModelView, Statuses
 
 THEME = Theme(
     {
@@ -70,13 +68,9 @@ def status_text(status: Status) -> Text:
     return Text(status.value, style=f"status.{status.value}")
 
 
-def _ja(m: Model) -> str:
-    return m.japanese.value if m.japanese is not None else ""
-
-
 def models_table(
     models: Sequence[Model],
-    registry: Registry,
+    statuses: Statuses,
     *,
     hub: Mapping[str, Mapping[str, Any] | None] | None = None,
     width: int | None = None,
@@ -88,7 +82,7 @@ def models_table(
     from llmcat import columns as cols
 
     keys: Sequence[str] = columns or (cols.DEFAULT + (cols.HUB if hub is not None else ()))
-    rows = [{k: cols.COLUMNS[k].cell(m, registry, hub.get(m.id) if hub else None) for k in keys} for m in models]
+    rows = [{k: cols.COLUMNS[k].cell(m, statuses[m.id], hub.get(m.id) if hub else None) for k in keys} for m in models]
     if columns is None and width is not None:
         keys = cols.fit(keys, rows, width)
     # One space between columns (collapsed padding): at 80 columns that is room for one more column.
@@ -121,8 +115,7 @@ def _cell(key: str, text: str) -> Text:
 
 
 def family_view(
-    models: Sequence[Model],
-    registry: Registry,
+    members: Sequence[ModelView],
     *,
     hub: Mapping[str, Mapping[str, Any] | None] | None = None,
     width: int | None = None,
@@ -131,22 +124,24 @@ def family_view(
     why = Table(box=None, header_style="head", pad_edge=False, title_justify="left")
     why.add_column("ID", style="id", no_wrap=True)
     why.add_column("Commercial use: why")
-    for m in models:
-        c = registry.commercial(m.id)
+    for v in members:
+        m, c = v.model, v.commercial
         line = status_text(c.status)
         line.append(" — " + inert(c.reason.split(": ", 1)[1] if ": " in c.reason else c.reason))
         if c.caveats:
             line.append(inert(f" (caveat: {'; '.join(c.caveats)})"), style="warn")
         why.add_row(t(m.id), line)
+    models = [v.model for v in members]
+    statuses = {v.model.id: v.commercial.status for v in members}
     head = t(f"Family {models[0].family}: {len(models)} models", "head")
     tail = t("`llmcat show ID` explains one model in full.", "dim")
-    return Group(head, models_table(models, registry, hub=hub, width=width), Text(""), why, tail)
+    return Group(head, models_table(models, statuses, hub=hub, width=width), Text(""), why, tail)
 
 
 def brand_view(
     groups: Sequence[tuple[str, Sequence[Model]]],
     brand: str,
-    registry: Registry,
+    statuses: Statuses,
     *,
     hub: Mapping[str, Mapping[str, Any] | None] | None = None,
     width: int | None = None,
@@ -158,133 +153,17 @@ def brand_view(
         parts += [
             Text(""),
             t(f"Family {family}: {len(members)} models", "head"),
-            models_table(members, registry, hub=hub, width=width),
+            models_table(members, statuses, hub=hub, width=width),
         ]
     parts += [Text(""), t("`llmcat show FAMILY` says why for each member; `llmcat show ID` explains one model.", "dim")]
     return Group(*parts)
 
 
-def _kv(table: Table, key: str, value: Text | str | None) -> None:
+def kv(table: Table, key: str, value: Text | str | None) -> None:
+    """A key-value row of a detail grid; an empty value adds no row."""
     if value is None or value == "":
         return
     table.add_row(Text(key, style="head"), value if isinstance(value, Text) else t(value))
-
-
-def model_detail(
-    m: Model, registry: Registry, *, hub: Mapping[str, Any] | None = None, scores: Sequence[ScoreView] = ()
-) -> Group:
-    """Every fact about one model, its licence, the commercial answer with its chain, and lineage."""
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(no_wrap=True)
-    facts.add_column(overflow="fold")
-    _kv(facts, "ID", t(m.id, "id"))
-    _kv(facts, "Name", m.name)
-    _kv(facts, "Aliases", ", ".join(m.aliases))
-    _kv(facts, "Family", m.family)
-    _kv(facts, "Organisation", m.org)
-    _kv(facts, "Released", m.released)
-    params = format_params(m.params_b)
-    if m.active_params_b is not None:
-        params += f" ({format_params(m.active_params_b)} active)"
-    _kv(facts, "Parameters", params)
-    _kv(facts, "Base model note", m.base_model_note)
-    _kv(facts, "Architecture", m.architecture)
-    _kv(facts, "Context", f"{m.context_tokens:,} tokens" if m.context_tokens else None)
-    _kv(facts, "Languages", ", ".join(m.languages))
-    _kv(facts, "Japanese", _ja(m))
-    _kv(facts, "Input", ", ".join(m.modalities))
-    _kv(facts, "Tags", ", ".join(m.tags))
-    _kv(facts, "Hugging Face", ", ".join(m.hf_repos))
-    _kv(facts, "Description", m.description)
-    if m.origin != "bundled":
-        _kv(facts, "From", m.origin)
-
-    parts: list[Any] = [Panel(facts, title=t(m.name), title_align="left")]
-    parts.append(licence_section(m, registry))
-    ancestors = registry.ancestors(m)
-    descendants = registry.descendants(m.id)
-    if ancestors or descendants:
-        lin = Table.grid(padding=(0, 2))
-        lin.add_column(no_wrap=True)
-        lin.add_column(overflow="fold")
-        if ancestors:
-            lin.add_row(Text("Built on", style="head"), t(" → ".join(a.id for a in ancestors)))
-        if descendants:
-            lin.add_row(Text("Built upon by", style="head"), t(", ".join(d.id for d in descendants)))
-        parts.append(Panel(lin, title="Lineage", title_align="left"))
-    if scores:
-        from llmcat.render_scores import scores_panel
-
-        parts.append(scores_panel(scores))
-    if hub is not None:
-        parts.append(hub_panel(hub))
-    src = Text()
-    copies = dict(m.source_copies)
-    for i, url in enumerate(m.sources):
-        src.append(("\n" if i else "") + inert(url))
-        if url in copies:
-            src.append(" (read via " + inert(copies[url]) + ")")
-    for r in m.restrictions:
-        if r.source and r.source not in m.sources:
-            src.append("\n" + inert(r.source))
-    parts.append(Panel(src, title="Sources", title_align="left"))
-    return Group(*parts)
-
-
-def licence_section(m: Model, registry: Registry) -> Panel:
-    c = registry.commercial(m.id)
-    lic = registry.license_of(m)
-    body = Table.grid(padding=(0, 2))
-    body.add_column(no_wrap=True)
-    body.add_column(overflow="fold")
-    if lic is not None:
-        body.add_row(Text("Licence", style="head"), t(f"{lic.name} ({lic.id}, {lic.license_class.value})"))
-        if lic.url:
-            body.add_row(Text("", style="head"), t(lic.url))
-    for other_id in m.licenses[1:]:  # several licences apply
-        other = registry.licenses.get(other_id)
-        if other is not None:
-            body.add_row(Text("and", style="head"), t(f"{other.name} ({other.id}, {other.license_class.value})"))
-    line = Text()
-    line.append(c.status.value, style=f"status.{c.status.value}")
-    line.append(" — " + inert(c.reason.split(": ", 1)[1] if ": " in c.reason else c.reason))
-    body.add_row(Text("Commercial use", style="head"), line)
-    chain = Text()
-    for i, s in enumerate(c.chain):
-        if i:
-            chain.append("\n")
-        chain.append(f"{s.status.value:<11}", style=f"status.{s.status.value}")
-        chain.append(inert(f" {s.model}: {'restriction: ' if s.source == 'restriction' else ''}{s.detail}"))
-    body.add_row(Text("Why", style="head"), chain)
-    if c.conditions:
-        lines = [
-            f"• {x.text}" if x.license == m.license else f"• {x.text} ({_licence_name(registry, x.license)})"
-            for x in c.conditions
-        ]
-        body.add_row(Text("Conditions", style="head"), t("\n".join(lines)))
-    if c.caveats:
-        body.add_row(Text("Caveats", style="warn"), t("\n".join(f"• {x}" for x in c.caveats)))
-    return Panel(body, title="Licence and commercial use", title_align="left")
-
-
-def _licence_name(registry: Registry, license_id: str) -> str:
-    lic = registry.licenses.get(license_id)
-    return lic.name if lic else license_id
-
-
-def hub_panel(hub: Mapping[str, Any]) -> Panel:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(no_wrap=True)
-    grid.add_column(overflow="fold")
-    for key, value in hub.items():
-        if value is None or value == [] or value == "":
-            continue
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = f"{value:,}"
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        grid.add_row(Text(key, style="head"), t(value))
-    return Panel(grid, title="Hugging Face Hub", title_align="left")
 
 
 def licenses_table(licenses: Sequence[License], counts: Mapping[str, int], *, width: int | None = None) -> Table:
@@ -334,14 +213,14 @@ def license_detail(lic: License, models: Sequence[str]) -> Group:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")  # URLs fold rather than lose their end
-    _kv(grid, "ID", t(lic.id, "id"))
-    _kv(grid, "Name", lic.name)
-    _kv(grid, "SPDX", lic.spdx)
-    _kv(grid, "Class", lic.license_class.value)
+    kv(grid, "ID", t(lic.id, "id"))
+    kv(grid, "Name", lic.name)
+    kv(grid, "SPDX", lic.spdx)
+    kv(grid, "Class", lic.license_class.value)
     grid.add_row(Text("Commercial use", style="head"), status_text(lic.license_class.status))
-    _kv(grid, "URL", lic.url)
-    _kv(grid, "Sources", "\n".join(lic.sources))
-    _kv(grid, "Models", f"{len(models)}: {', '.join(models)}" if models else "0")
+    kv(grid, "URL", lic.url)
+    kv(grid, "Sources", "\n".join(lic.sources))
+    kv(grid, "Models", f"{len(models)}: {', '.join(models)}" if models else "0")
     parts: list[Any] = [Panel(grid, title=t(lic.name), title_align="left")]
     if lic.conditions:
         cond = Table.grid(padding=(0, 2))

@@ -51,7 +51,7 @@ def benchmarks_table(records: Sequence[Mapping[str, Any]]) -> Table:
     return table
 
 
-def recommend_table(ranked: Sequence[Any], registry: Any) -> Table:
+def recommend_table(ranked: Sequence[Any]) -> Table:
     """`llmcat recommend`: rank, model, rank score, commercial status and the reasons."""
     from llmcat.render import status_text
 
@@ -67,7 +67,7 @@ def recommend_table(ranked: Sequence[Any], registry: Any) -> Table:
             str(r.rank),
             t(r.model.id),
             f"{r.score:.3f}",
-            status_text(registry.status(r.model.id)),
+            status_text(r.status),
             t(r.reason + mark),
         )
     return table

@@ -300,7 +300,7 @@ def _emit_models(
     columns: Sequence[str] | None = None,
     q: Query | None = None,
 ) -> None:
-    from llmcat import formats
+    from llmcat import formats, views
 
     if out_fmt is OutputFormat.TABLE:
         if not models:
@@ -310,9 +310,12 @@ def _emit_models(
 
         facts = {mid: h.facts for mid, h in hub.items()} if hub is not None else None
         console = render.make_console()
-        render.print_whole(console, render.models_table(models, reg, hub=facts, width=console.width, columns=columns))
+        table = render.models_table(
+            models, views.statuses(reg, models), hub=facts, width=console.width, columns=columns
+        )
+        render.print_whole(console, table)
         return
-    records = [formats.model_record(m, reg) for m in models]
+    records = [formats.model_record(v) for v in views.build_all(reg, models)]
     csv_columns: tuple[str, ...] = formats.CSV_COLUMNS
     if hub is not None:
         for m, rec in zip(models, records, strict=True):

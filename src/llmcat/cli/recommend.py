@@ -54,7 +54,7 @@ def recommend(
     registry: RegistryOpt = None,
 ) -> None:
     """The best candidates for a purpose among the models `list` would show (10 unless -n), each with why."""
-    from llmcat import formats, scores
+    from llmcat import formats, scores, views
     from llmcat import recommend as core
     from llmcat.cli.filters import query_from_options
 
@@ -74,8 +74,8 @@ def recommend(
             return
         from llmcat import render, render_scores
 
-        render.make_console().print(render_scores.recommend_table(result.ranked, reg))
+        render.make_console().print(render_scores.recommend_table(result.ranked))
         return
-    records = [r.record(formats.model_record(r.model, reg)) for r in result.ranked]
+    records = [r.record(formats.model_record(views.build(reg, r.model))) for r in result.ranked]
     cols = ("rank", "id", "rank_score", "scored", "benchmark", "commercial", "license", "reason")
     formats.write_records(records, out_fmt, sys.stdout, columns=cols)

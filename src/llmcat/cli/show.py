@@ -49,7 +49,7 @@ def show(
     offline: OfflineOpt = False,
 ) -> None:
     """Everything about one model (or every member of a family), with why its licence is what it is."""
-    from llmcat import formats, scores
+    from llmcat import formats, scores, views
 
     out_fmt = output_format(fmt, as_json, False)
     reg = load(registry)
@@ -66,13 +66,14 @@ def show(
             facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
             console = render.make_console()
             if resolved.kind == "brand":
-                view = render.brand_view(resolved.groups, resolved.name, reg, hub=facts, width=console.width)
+                statuses = views.statuses(reg, found)
+                view = render.brand_view(resolved.groups, resolved.name, statuses, hub=facts, width=console.width)
             else:
-                view = render.family_view(found, reg, hub=facts, width=console.width)
+                view = render.family_view(views.build_all(reg, found), hub=facts, width=console.width)
             render.print_whole(console, view)
         else:
             book = scores.load()
-            records = [formats.model_record(m, reg, detail=True) for m in found]
+            records = [formats.model_record(v, detail=True) for v in views.build_all(reg, found, lineage=True)]
             for m, rec in zip(found, records, strict=True):
                 rec["scores"] = [sc.record() for sc in book.for_model(m)]
             if result is not None:
@@ -82,14 +83,16 @@ def show(
     else:
         hub_rec = info[found.id].record() if found.id in info else None
         if out_fmt is OutputFormat.TABLE:
-            from llmcat import render
+            from llmcat import render, render_model
 
-            detail = render.model_detail(
-                found, reg, hub=hub_rec if result is not None else None, scores=scores.panel_data(found)
+            detail = render_model.model_detail(
+                views.build(reg, found, lineage=True),
+                hub=hub_rec if result is not None else None,
+                scores=scores.panel_data(found),
             )
             render.make_console().print(detail)
         else:
-            record = formats.model_record(found, reg, detail=True)
+            record = formats.model_record(views.build(reg, found, lineage=True), detail=True)
             record["scores"] = [sc.record() for sc in scores.load().for_model(found)]
             if result is not None:
                 record["hub"] = hub_rec

@@ -1,0 +1,72 @@
+"""Finished records of models for the views: every derived fact a renderer or formatter shows.
+
+The core derives, the presentation presents. A renderer (``llmcat.render``) or formatter
+(``llmcat.formats``) receives a :class:`ModelView` whose commercial answer, licences and lineage are
+already worked out; it never calls back into the registry or the licence logic. Tables, which show
+only the status, receive a :class:`Statuses` map instead: the status is precomputed in the compiled
+index, so a long list costs no derivation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
+from llmcat.records import Commercial, License, Model, Status
+
+if TYPE_CHECKING:
+    from llmcat.registry import Registry
+
+Statuses = Mapping[str, Status]  # model id -> effective commercial status
+
+
+class ModelView(NamedTuple):
+    """One model with what is derived about it.
+
+    ``licences`` are the model's own licences that the registry knows, its first (``license``) first;
+    ``licence_names`` names every licence the conditions quote (a base model's licence among them).
+    ``ancestors`` and ``descendants`` are ids, filled only when the view was built with ``lineage``.
+    """
+
+    model: Model
+    commercial: Commercial
+    licences: tuple[License, ...]
+    licence_names: Mapping[str, str]
+    lineage: bool = False
+    ancestors: tuple[str, ...] = ()
+    descendants: tuple[str, ...] = ()
+
+    @property
+    def licence(self) -> License | None:
+        """The model's first licence, when the registry knows it."""
+        first = self.licences[0] if self.licences else None
+        return first if first is not None and first.id == self.model.license else None
+
+
+def build(reg: Registry, m: Model, *, lineage: bool = False) -> ModelView:
+    """The finished record of ``m``: its commercial answer and licences, and (``lineage``) both ways of
+    its family tree."""
+    c = reg.commercial(m.id)
+    licences = tuple(lic for lid in m.all_licenses if (lic := reg.licenses.get(lid)) is not None)
+    quoted = {m.license, *(x.license for x in c.conditions)}
+    names = {lid: lic.name for lid in sorted(quoted) if (lic := reg.licenses.get(lid)) is not None}
+    if not lineage:
+        return ModelView(m, c, licences, names)
+    return ModelView(
+        m,
+        c,
+        licences,
+        names,
+        lineage=True,
+        ancestors=tuple(a.id for a in reg.ancestors(m)),
+        descendants=tuple(d.id for d in reg.descendants(m.id)),
+    )
+
+
+def build_all(reg: Registry, models: Iterable[Model], *, lineage: bool = False) -> list[ModelView]:
+    return [build(reg, m, lineage=lineage) for m in models]
+
+
+def statuses(reg: Registry, models: Iterable[Model]) -> dict[str, Status]:
+    """The effective commercial status of each model (from the compiled index: no derivation)."""
+    return {m.id: reg.status(m.id) for m in models}
