@@ -181,9 +181,13 @@ def test_fill_rates_count_inherited_architecture_and_base_notes() -> None:
         _extra(
             "  - id: root\n    name: Root\n    family: fx\n    org: acme\n    license: t-permissive\n"
             "    hf_repos: [acme/root]\n    sources: [https://a.example]\n"
-            "    config: {source: 'https://huggingface.co/acme/root/blob/main/config.json', layers: 2}\n"
+            "    config: {source: 'https://huggingface.co/acme/root/blob/main/config.json', layers: 2,\n"
+            "             hidden_size: 64, attention_heads: 4}\n"
             "  - {id: leaf, name: Leaf, family: fx, org: acme, license: t-permissive, base_model: root, tags: [chat],\n"
             "     hf_repos: [acme/leaf], sources: [https://a.example]}\n"
+            "  - id: partial\n    name: Partial\n    family: fx\n    org: acme\n    license: t-permissive\n"
+            "    base_model: root\n    hf_repos: [acme/partial]\n    sources: [https://a.example]\n"
+            "    config: {source: 'https://huggingface.co/acme/partial/blob/main/config.json', layers: 2}\n"
             "  - {id: orphan, name: Orphan, family: fx, org: acme, license: t-permissive, tags: [instruct],\n"
             "     base_model_note: an internal base that was never released, sources: [https://a.example]}\n"
         )
@@ -191,7 +195,9 @@ def test_fill_rates_count_inherited_architecture_and_base_notes() -> None:
     arch = fill_rates(reg)["architecture (open-weight, direct or inherited)"]
     weights = [m for m in reg.models.values() if m.hf_repos]
     assert arch.of == len(weights)
-    assert arch.filled == 2  # root directly, leaf through root
+    # root directly, leaf through root; not partial: its own config (the nearest, which `fit` would use)
+    # gives no hidden size or heads, so no estimate can use it
+    assert arch.filled == 2
     base = fill_rates(reg)["base model (derived)"]
     kids = [m for m in reg.models.values() if {"chat", "instruct", "vision"} & set(m.tags)]
     assert base.of == len(kids)

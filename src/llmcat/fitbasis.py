@@ -131,7 +131,8 @@ def _complete(arch: Arch) -> tuple[Arch, tuple[str, ...]]:
     return (arch._replace(**changes) if changes else arch), tuple(notes)
 
 
-def _usable(arch: Arch) -> bool:
+def usable(arch: Arch) -> bool:
+    """Whether a config gives what an estimate cannot do without: layers, hidden size, attention heads."""
     return bool(arch.layers and arch.hidden_size and arch.attention_heads)
 
 
@@ -150,7 +151,7 @@ def basis_for(model: Model, models: Mapping[str, Model]) -> Basis | None:
     """The basis of ``model``'s estimates, or None when nothing is known (no config, no size)."""
     cfg, from_id = find_config(model, models)
     max_ctx = model.context_tokens
-    if cfg is not None and _usable(cfg):
+    if cfg is not None and usable(cfg):
         arch, notes = _complete(cfg)
         params = model.params_b if model.params_b is not None else config_params_b(arch)
         if model.params_b is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, NamedTuple
 
+from llmcat.fitbasis import find_config, usable
 from llmcat.records import Model
 from llmcat.registry import Registry
 
@@ -41,8 +42,13 @@ def fill_rates(reg: Registry) -> dict[str, Fill]:
     weights = [m for m in models if open_weight(m)]
     kids = [m for m in models if derived(m)]
 
+    lookup = reg.models.built()
+
     def has_arch(m: Model) -> bool:
-        return m.config is not None or any(a.config is not None for a in reg.ancestors(m))
+        """Numbers a memory estimate can use (what `llmcat fit` calls "config" or "inherited"): the
+        nearest config along the base chain gives layers, hidden size and attention heads."""
+        cfg, _owner = find_config(m, lookup)
+        return cfg is not None and usable(cfg)
 
     def count(pool: list[Model], test: Any) -> Fill:
         return Fill(sum(1 for m in pool if test(m)), len(pool))
