@@ -48,6 +48,15 @@ def test_config_inherited_from_the_nearest_ancestor(reg: Registry) -> None:
     assert basis.max_context == 131072
 
 
+def test_a_model_much_smaller_than_its_base_does_not_inherit_its_architecture(reg: Registry) -> None:
+    """Pruned or distilled models (Minitron from Mistral NeMo) have a base_model for the licence chain,
+    but not its shape: beyond 15 % apart in size, the estimate falls back to the model's own size."""
+    pruned = b(reg, "pruned-4b")
+    assert (pruned.kind, pruned.config_from, pruned.params_b) == ("estimated", None, 4.51)
+    tuned = b(reg, "tuned-vocab-8b")
+    assert (tuned.kind, tuned.config_from) == ("inherited", "llama-3.1-8b")
+
+
 def test_no_config_anywhere_falls_back_to_params_and_says_so(reg: Registry) -> None:
     basis = b(reg, "size-only-13b")
     assert basis.kind == "estimated"
