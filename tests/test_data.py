@@ -124,7 +124,7 @@ def test_every_source_is_the_publishers_page(reg: Registry) -> None:
     assert not bad, "\n".join(bad)
 
 
-HUB_PAGES = frozenset({"blog", "docs", "papers", "posts", "learn", "tasks"})  # huggingface.co pages, not repos
+HUB_PAGES = frozenset({"blog", "docs", "papers", "posts", "learn", "tasks", "models"})  # the Hub's own pages
 # Hugging Face pages cited from a namespace that is not the publisher's (re-uploads, quantisations,
 # strangers' copies of a card): they pass the host rule but are not the publisher's word. Each was kept
 # because the fact it supports has not been re-read at the publisher yet (docs/data-notes.md); the
@@ -137,6 +137,8 @@ def _hub_namespace(url: str) -> str | None:
     if len(parts) < 4 or parts[2] != "huggingface.co":
         return None
     rest = parts[3:]
+    if rest[0] == "api" and len(rest) > 2:  # /api/models/ORG/REPO
+        rest = rest[2:]
     if rest[0] in ("spaces", "datasets", "collections") and len(rest) > 1:
         return rest[1].lower()
     return None if rest[0] in HUB_PAGES or not rest[0] else rest[0].lower()
