@@ -133,7 +133,7 @@ THIRD_PARTY_HUB_SOURCES_AT_MOST = 133
 
 
 def _hub_namespace(url: str) -> str | None:
-    parts = url.split("/")
+    parts = url.split("?", 1)[0].split("#", 1)[0].split("/")
     if len(parts) < 4 or parts[2] != "huggingface.co":
         return None
     rest = parts[3:]
