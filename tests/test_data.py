@@ -261,7 +261,6 @@ NOT_YET_MET: frozenset[str] = frozenset(
         "japanese level (incl. none)",
         "base model (derived)",
         "architecture (open-weight, direct or inherited)",
-        "models",
     }
 )
 
@@ -372,6 +371,13 @@ def test_bases_named_wrong_in_issue_7_are_fixed(reg: Registry) -> None:
     assert reg.models["bilingual-gpt-neox-4b-instruction-ppo"].base_model == "bilingual-gpt-neox-4b-instruction-sft"
     # Qwen-VL-Chat's card: "在 Qwen-VL 的基础上，我们使用对齐机制打造了 ... Qwen-VL-Chat" (built on Qwen-VL).
     assert reg.models["qwen-vl-chat"].base_model == "qwen-vl"
+    # Qwen's docs (concepts.md): the base models are the names without "-Instruct"; the -Instruct
+    # models are those base models with further post-training.
+    for size in ("1.5b", "14b", "32b"):
+        assert reg.models[f"qwen2.5-{size}-instruct"].base_model == f"qwen2.5-{size}"
+    # The Swallow team's history for 2024-12-23: v0.2 and v0.3 Instruct "share the same base model,
+    # Llama 3.1 Swallow 8B v0.2".
+    assert reg.models["llama-3.1-swallow-8b-instruct-v0.3"].base_model == "llama-3.1-swallow-8b-v0.2"
 
 
 def test_provenance_caveats_shown_beside_yes(reg: Registry) -> None:

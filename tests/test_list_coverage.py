@@ -22,7 +22,7 @@ AWESOME_GIT = Path(os.environ.get("LLMCAT_AWESOME_SOURCE", "/work/.mirror/llm-jp
 OPEN_LLMS_GIT = Path(os.environ.get("LLMCAT_OPEN_LLMS_SOURCE", "/work/.mirror/eugeneyan+open-llms/repo"))
 
 FLOORS = {"awesome-japanese-llm": 200, "open-llms": 60}  # rows covered (issue 7, "Breadth")
-NOT_YET_MET: frozenset[str] = frozenset({"awesome-japanese-llm", "open-llms"})
+NOT_YET_MET: frozenset[str] = frozenset()
 
 
 def _script() -> ModuleType:
