@@ -241,7 +241,7 @@ def test_seed_models_present(reg: Registry, family: str, model_id: str) -> None:
 # listed floor that the data reaches fails the test until it is taken off the list, so that a floor
 # once met is held from then on.
 FLOORS: dict[str, float] = {
-    "params (open-weight)": 98.0,  # percent
+    "params, exact (open-weight)": 98.0,  # percent: "params ≥ 98 % of open-weight entries, exact"
     "context": 95.0,
     "released to the month": 98.0,
     "released to the day": 85.0,
@@ -254,7 +254,7 @@ FLOORS: dict[str, float] = {
 }
 NOT_YET_MET: frozenset[str] = frozenset(
     {
-        "params (open-weight)",
+        "params, exact (open-weight)",
         "context",
         "released to the month",
         "released to the day",

@@ -162,6 +162,7 @@ def test_stats_shows_fill_rates_in_json_and_table(runner: CliRunner) -> None:
     assert ctx["percent"] == round(100 * ctx["filled"] / ctx["of"], 1)
     assert set(rates) == {
         "params (open-weight)",
+        "params, exact (open-weight)",
         "context",
         "released to the month",
         "released to the day",
@@ -172,6 +173,21 @@ def test_stats_shows_fill_rates_in_json_and_table(runner: CliRunner) -> None:
     table = runner.invoke(app, ["stats", "--registry", str(SMALL)], env={"COLUMNS": "200"}).stdout
     assert "fill rate" in table
     assert f"{ctx['percent']:.1f}" in table
+
+
+def test_a_parameter_count_equal_to_the_size_in_the_name_is_not_exact() -> None:
+    from llmcat.records import Model
+    from llmcat.stats import exact_params
+
+    def m(mid: str, p: float | None) -> Model:
+        return Model(id=mid, name=mid, family="f", org="o", license="l", sources=(), params_b=p)
+
+    assert exact_params(m("llama-2-7b-hf", 6.74))
+    assert not exact_params(m("qwen2.5-math-7b", 7.0))  # issue 7: the count is 7.61
+    assert not exact_params(m("qwen2.5-1.5B-instruct", 1.5))
+    assert exact_params(m("mixtral-8x7b-v0.1", 46.7))  # no single size in the name
+    assert exact_params(m("gpt-oss-20b", 20.9))
+    assert not exact_params(m("no-size-7b", None))
 
 
 def test_fill_rates_count_inherited_architecture_and_base_notes() -> None:

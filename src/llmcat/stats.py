@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any, NamedTuple
 
@@ -10,6 +11,9 @@ from llmcat.records import Model
 from llmcat.registry import Registry
 
 DERIVED_TAGS = frozenset({"chat", "instruct", "vision"})  # tags of a model built on another one
+# The size in a model's id ("-7b", "_1.5B", "-8x7b" not matched): a parameter count equal to it is the
+# nominal size from the name, not a count (Llama 2 7B has 6.74 billion parameters).
+_NAME_SIZE = re.compile(r"(?:^|[-_.])(\d+(?:\.\d+)?)b(?:$|[-_.])", re.IGNORECASE)
 
 
 class Fill(NamedTuple):
@@ -36,6 +40,14 @@ def derived(m: Model) -> bool:
     return not DERIVED_TAGS.isdisjoint(m.tags)
 
 
+def exact_params(m: Model) -> bool:
+    """A parameter count that is not just the size in the model's name (so, presumably, counted)."""
+    if m.params_b is None:
+        return False
+    named = _NAME_SIZE.search(m.id)
+    return named is None or float(named.group(1)) != m.params_b
+
+
 def fill_rates(reg: Registry) -> dict[str, Fill]:
     """The fill rate of each field, over the entries it applies to (README, "llmcat stats")."""
     models = list(reg.models.values())
@@ -55,6 +67,7 @@ def fill_rates(reg: Registry) -> dict[str, Fill]:
 
     return {
         "params (open-weight)": count(weights, lambda m: m.params_b is not None),
+        "params, exact (open-weight)": count(weights, exact_params),
         "context": count(models, lambda m: m.context_tokens is not None),
         "released to the month": count(models, lambda m: m.released is not None and len(m.released) >= 7),
         "released to the day": count(models, lambda m: m.released is not None and len(m.released) == 10),
