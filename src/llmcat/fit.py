@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from llmcat.fitbasis import Basis, basis_for, config_params_b, find_config, generic_arch, generic_basis
 from llmcat.fitquants import MODE_DEFAULT_QUANT, MODE_QUANTS, QUANTS, Quant
@@ -291,14 +292,27 @@ def model_estimate(model: Model, lookup: Mapping[str, Model], settings: Settings
     return None if b is None else (b, estimate(b, settings))
 
 
+# A loaded registry does not change, so a model's estimate under given settings is worked out once per
+# registry: `list --fits --json` both filters on it and writes it (the rows twice over otherwise).
+_ESTIMATES: WeakKeyDictionary[Any, dict[tuple[str, Settings], tuple[Basis, Estimate] | None]] = WeakKeyDictionary()
+
+
+def registry_estimate(registry: Registry, model: Model, settings: Settings) -> tuple[Basis, Estimate] | None:
+    """:func:`model_estimate` of a registry's model, remembered for as long as the registry lives."""
+    memo = _ESTIMATES.setdefault(registry, {})
+    key = (model.id, settings)
+    if key not in memo:
+        memo[key] = model_estimate(model, registry.models, settings)
+    return memo[key]
+
+
 def screen(models: Iterable[Model], registry: Registry, vram_gib: float, settings: Settings) -> Screened:
     """Keep the models whose estimate fits in ``vram_gib``; models with no estimate are counted."""
-    lookup: Mapping[str, Model] = registry.models
     kept: list[Model] = []
     estimates: dict[str, tuple[Basis, Estimate]] = {}
     unknown: list[str] = []
     for m in models:
-        found = model_estimate(m, lookup, settings)
+        found = registry_estimate(registry, m, settings)
         if found is None:
             unknown.append(m.id)
         elif found[1].total_gib <= vram_gib:
@@ -321,7 +335,7 @@ def fit_check(registry: Registry, q: Query) -> FieldCheck:
     lookup: Mapping[str, Model] = registry.models
 
     def total(row: Any) -> float | None:
-        found = model_estimate(lookup[row[ID]], lookup, settings)
+        found = registry_estimate(registry, lookup[row[ID]], settings)
         return None if found is None else found[1].total_gib
 
     return FieldCheck(
@@ -332,10 +346,9 @@ def fit_check(registry: Registry, q: Query) -> FieldCheck:
 def fit_records(models: Iterable[Model], registry: Registry, q: Query) -> list[dict[str, Any] | None]:
     """The ``fit`` object of each JSON row of ``list --fits`` (None where there is no estimate)."""
     settings = query_settings(q)
-    lookup: Mapping[str, Model] = registry.models
     out: list[dict[str, Any] | None] = []
     for m in models:
-        found = model_estimate(m, lookup, settings)
+        found = registry_estimate(registry, m, settings)
         out.append(None if found is None else fit_record(*found, q.fits_gib or 0.0))
     return out
 

@@ -201,7 +201,7 @@ def fit_for(registry: Registry, q: Query) -> Callable[[Model], Fit | None]:
     budget = q.fits_gib or 0.0
 
     def one(m: Model) -> Fit | None:
-        found = fit.model_estimate(m, registry.models, settings)
+        found = fit.registry_estimate(registry, m, settings)
         if found is None:
             return None
         e = found[1]

@@ -33,7 +33,7 @@ def query_from_options(reg: Any, p: Mapping[str, Any]) -> Query:
         return tuple(getattr(vocab, kind)(reg, values))
 
     if p["fits"] is not None:
-        from llmcat.cli.fit import check_fit_settings
+        from llmcat.cli.options import check_fit_settings
 
         check_fit_settings(p["fit_mode"].value, p["fit_quant"])
 

@@ -70,13 +70,6 @@ ContextOpt = Annotated[
 ]
 
 
-def check_fit_settings(mode: str, quant: str | None) -> None:
-    from llmcat.fitquants import MODE_QUANTS
-
-    if quant is not None and quant not in MODE_QUANTS[mode]:
-        raise UsageError(f"--fit-mode {mode} runs on {', '.join(MODE_QUANTS[mode])}, not --quant {quant}")
-
-
 def _settings(
     mode: Mode | None,
     quant: str | None,

@@ -46,18 +46,28 @@ def memory_opt(value: str | None) -> float | None:
     """'24GB', '24G', '24GiB' -> 24.0; or a GPU from the table ('rtx-4090')."""
     if value is None:
         return None
-    from llmcat.gpus import find_gpu, suggest_gpus
     from llmcat.units import parse_memory
 
     try:
         return parse_memory(value)
     except ValueError as e:
+        from llmcat.gpus import find_gpu, suggest_gpus  # the GPU table only when it is a GPU's name
+
         gpu = find_gpu(value)
         if gpu is not None:
             return gpu.memory_gib
         hint = suggest_gpus(value)
         more = f"; or a GPU: {', '.join(hint)}" if hint else " (or a GPU id: see `llmcat fit --help`)"
         raise typer.BadParameter(f"{e}{more}") from None
+
+
+def check_fit_settings(mode: str, quant: str | None) -> None:
+    """list's --fit-mode and --quant agree (a mode runs on some weight formats only)."""
+    from llmcat.errors import UsageError
+    from llmcat.fitquants import MODE_QUANTS
+
+    if quant is not None and quant not in MODE_QUANTS[mode]:
+        raise UsageError(f"--fit-mode {mode} runs on {', '.join(MODE_QUANTS[mode])}, not --quant {quant}")
 
 
 def load_list_policy(path: Path | None, reg: Any) -> Any:
