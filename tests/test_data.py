@@ -148,7 +148,7 @@ def third_party_hub_sources(reg: Registry) -> list[str]:
     out = []
     for m in reg.models.values():
         mine = {r.split("/")[0].lower() for a in (m, *reg.ancestors(m)) for r in a.hf_repos}
-        org = reg.orgs.get(m.org_id)
+        org = reg.orgs.get(m.org_id) if m.org_id else None
         mine |= {ns for u in (org.sources if org else ()) if (ns := _hub_namespace(u))}
         out += [f"{m.id}: {u}" for u in m.sources if (ns := _hub_namespace(u)) is not None and ns not in mine]
     return out

@@ -221,7 +221,7 @@ def test_presentation_never_calls_back_into_the_registry(path: Path) -> None:
         else:
             names = []
         for name in names:
-            assert not name.startswith(CALL_BACK), f"{path.name}:{node.lineno} imports {name}"
+            assert not name.startswith(CALL_BACK), f"{path.name}:{getattr(node, 'lineno', 0)} imports {name}"
         if isinstance(node, ast.arg) and node.annotation is not None:
             assert "Registry" not in ast.unparse(node.annotation), f"{path.name}:{node.lineno} takes a Registry"
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
