@@ -159,6 +159,17 @@ def brand_view(
     return Group(*parts)
 
 
+def chain_text(chain: Sequence[Any]) -> Text:
+    """The steps of a commercial answer, one line each: status, then the model and why."""
+    out = Text()
+    for i, s in enumerate(chain):
+        if i:
+            out.append("\n")
+        out.append(f"{s.status.value:<11}", style=f"status.{s.status.value}")
+        out.append(inert(f" {s.model}: {'restriction: ' if s.source == 'restriction' else ''}{s.detail}"))
+    return out
+
+
 def kv(table: Table, key: str, value: Text | str | None) -> None:
     """A key-value row of a detail grid; an empty value adds no row."""
     if value is None or value == "":

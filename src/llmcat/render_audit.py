@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcat.formats import inert
-from llmcat.render import status_text, t
+from llmcat.render import chain_text, status_text, t
 
 if TYPE_CHECKING:
     from llmcat.audit import Audit
@@ -56,12 +56,7 @@ def audit_view(a: Audit) -> Group:
         )
     parts.append(Panel(chain, title="Chain", title_align="left"))
 
-    why = Text()
-    for i, s in enumerate(c.chain):
-        if i:
-            why.append("\n")
-        why.append(f"{s.status.value:<11}", style=f"status.{s.status.value}")
-        why.append(inert(f" {s.model}: {'restriction: ' if s.source == 'restriction' else ''}{s.detail}"))
+    why = chain_text(c.chain)
     if c.conditions:
         why.append("\n\nConditions:", style="head")
         for x in c.conditions:

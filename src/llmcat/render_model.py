@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcat.formats import inert
-from llmcat.render import kv, t
+from llmcat.render import chain_text, kv, t
 from llmcat.scores import ScoreView
 from llmcat.units import format_params
 from llmcat.views import ModelView
@@ -100,13 +100,7 @@ def licence_section(view: ModelView) -> Panel:
     line.append(c.status.value, style=f"status.{c.status.value}")
     line.append(" — " + inert(c.reason.split(": ", 1)[1] if ": " in c.reason else c.reason))
     body.add_row(Text("Commercial use", style="head"), line)
-    chain = Text()
-    for i, s in enumerate(c.chain):
-        if i:
-            chain.append("\n")
-        chain.append(f"{s.status.value:<11}", style=f"status.{s.status.value}")
-        chain.append(inert(f" {s.model}: {'restriction: ' if s.source == 'restriction' else ''}{s.detail}"))
-    body.add_row(Text("Why", style="head"), chain)
+    body.add_row(Text("Why", style="head"), chain_text(c.chain))
     if c.conditions:
         lines = [
             f"• {x.text}" if x.license == m.license else f"• {x.text} ({view.licence_names.get(x.license, x.license)})"
