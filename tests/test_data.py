@@ -159,6 +159,21 @@ def test_hub_sources_from_other_namespaces_do_not_grow(reg: Registry) -> None:
     assert len(found) <= THIRD_PARTY_HUB_SOURCES_AT_MOST, "\n".join(found)
 
 
+def test_no_model_is_released_before_its_base(reg: Registry) -> None:
+    # A derived model cannot be published before the model it is built on: where both days are
+    # known, the base's comes first (the same day is common: base and instruct released together).
+    early = [
+        f"{m.id} {m.released} < {b.id} {b.released}"
+        for m in reg.models.values()
+        if m.base_model in reg.models
+        and (b := reg.models[m.base_model]).released
+        and m.released
+        and len(m.released) == len(b.released) == 10
+        and m.released < b.released
+    ]
+    assert not early, early
+
+
 def test_every_entry_states_its_japanese_support(reg: Registry) -> None:
     # a level, none (the publisher's languages exclude it) or an explicit unknown; never left unset
     unset = [m.id for m in reg.models.values() if m.japanese is None]
