@@ -165,7 +165,8 @@ def test_no_model_is_released_before_its_base(reg: Registry) -> None:
     early = [
         f"{m.id} {m.released} < {b.id} {b.released}"
         for m in reg.models.values()
-        if m.base_model in reg.models
+        if m.base_model is not None
+        and m.base_model in reg.models
         and (b := reg.models[m.base_model]).released
         and m.released
         and len(m.released) == len(b.released) == 10
