@@ -97,7 +97,12 @@ def validate_file(source: Source, issues: list[Issue]) -> Parsed | None:
         issues.append(Issue(source.display, 1, 1, "", f"not UTF-8 text ({e.reason} at byte {e.start})"))
         return None
     try:
-        data = yamlsrc.load_json(text, source.display) if is_json else yamlsrc.load(text, source.display)
+        if is_json:
+            from llmcat import jsonsrc
+
+            data = jsonsrc.load_json(text, source.display)
+        else:
+            data = yamlsrc.load(text, source.display)
     except RegistryError as e:
         issues.extend(e.issues)
         return None
