@@ -219,3 +219,25 @@ def test_fill_rates_count_inherited_architecture_and_base_notes() -> None:
     assert base.of == len(kids)
     assert base.filled == sum(1 for m in kids if m.base_model or m.base_model_note)
     assert "orphan" in {m.id for m in kids}
+
+
+def test_a_nominal_size_is_marked_in_json_and_said_in_show(runner: CliRunner, tmp_path: Path) -> None:
+    """A count equal to the size in the id is the name's size, not a count: JSON says so as
+    `params_nominal` and `show` says it in words; a counted size is not marked."""
+    from tests.conftest import SMALL
+
+    reg = tmp_path / "sizes.yaml"
+    reg.write_text(
+        "schema_version: 1\nmodels:\n"
+        "  - {id: named-7b, name: Named 7B, family: fs, org: O, license: t-permissive, params_b: 7,\n"
+        "     sources: [https://example.org/n]}\n"
+        "  - {id: counted-7b, name: Counted 7B, family: fs, org: O, license: t-permissive, params_b: 6.74,\n"
+        "     sources: [https://example.org/c]}\n"
+    )
+    args = ["--registry", str(SMALL), "--registry", str(reg)]
+    rows = json.loads(runner.invoke(app, ["list", "--json", *args], catch_exceptions=False).stdout)
+    nominal = {r["id"]: r["params_nominal"] for r in rows if r["id"] in ("named-7b", "counted-7b")}
+    assert nominal == {"named-7b": True, "counted-7b": False}
+    shown = runner.invoke(app, ["show", "named-7b", *args], env={"COLUMNS": "200"}).stdout
+    assert "the size in its name: no exact count recorded" in shown
+    assert "no exact count" not in runner.invoke(app, ["show", "counted-7b", *args], env={"COLUMNS": "200"}).stdout

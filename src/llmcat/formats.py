@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from llmcat.namesize import nominal_params
 from llmcat.records import License
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
         "licenses": m.all_licenses,
         "base_model_note": m.base_model_note,
         "source_copies": [{"url": u, "via": v} for u, v in m.source_copies],
+        "params_nominal": nominal_params(m.id, m.params_b),
     }
     if detail:
         rec["commercial_chain"] = [

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcat.formats import inert
+from llmcat.namesize import nominal_params
 from llmcat.render import chain_text, kv, t
 from llmcat.scores import ScoreView
 from llmcat.units import format_params
@@ -40,6 +41,8 @@ def model_detail(view: ModelView, *, hub: Mapping[str, Any] | None = None, score
     params = format_params(m.params_b)
     if m.active_params_b is not None:
         params += f" ({format_params(m.active_params_b)} active)"
+    if nominal_params(m.id, m.params_b):
+        params += " (the size in its name: no exact count recorded)"
     kv(facts, "Parameters", params)
     kv(facts, "Base model note", m.base_model_note)
     kv(facts, "Architecture", m.architecture)

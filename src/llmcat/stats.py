@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any, NamedTuple
 
 from llmcat.fitbasis import find_config, usable
+from llmcat.namesize import nominal_params
 from llmcat.records import Model
 from llmcat.registry import Registry
 
 DERIVED_TAGS = frozenset({"chat", "instruct", "vision"})  # tags of a model built on another one
-# The size in a model's id ("-7b", "_1.5B", "-8x7b" not matched): a parameter count equal to it is the
-# nominal size from the name, not a count (Llama 2 7B has 6.74 billion parameters).
-_NAME_SIZE = re.compile(r"(?:^|[-_.])(\d+(?:\.\d+)?)b(?:$|[-_.])", re.IGNORECASE)
 
 
 class Fill(NamedTuple):
@@ -42,10 +39,7 @@ def derived(m: Model) -> bool:
 
 def exact_params(m: Model) -> bool:
     """A parameter count that is not just the size in the model's name (so, presumably, counted)."""
-    if m.params_b is None:
-        return False
-    named = _NAME_SIZE.search(m.id)
-    return named is None or float(named.group(1)) != m.params_b
+    return m.params_b is not None and not nominal_params(m.id, m.params_b)
 
 
 def fill_rates(reg: Registry) -> dict[str, Fill]:
