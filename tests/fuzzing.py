@@ -173,7 +173,7 @@ def check_load(data: bytes, name: str) -> Registry | None:
         from llmcat.views import build
 
         for mid in list(reg.models)[:50]:  # whatever loads must also print (64-bit ints, NaN ...)
-            dumps_json(model_record(build(reg, reg.models[mid], lineage=True), detail=True))
+            dumps_json(model_record(build(reg, reg.models[mid], detail=True), detail=True))
     return reg
 
 

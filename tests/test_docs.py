@@ -28,7 +28,7 @@ def test_readme_json_fields_match_the_records_in_order() -> None:
     reg = small_registry()
     record = formats.model_record(views.build(reg, reg.models["tune-d"]))
     assert _table_keys("Keys and their order are stable:") == list(record)
-    detail = formats.model_record(views.build(reg, reg.models["tune-d"], lineage=True), detail=True)
+    detail = formats.model_record(views.build(reg, reg.models["tune-d"], detail=True), detail=True)
     assert _table_keys("`llmcat show --json` adds the explanation:") == list(detail)[len(record) :]
 
 

@@ -101,7 +101,7 @@ def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
     """The JSON object for one model (see README, "JSON fields"). Keys and order are stable.
 
     ``detail`` (``show``) adds the explanation: the chain of steps, the full text of the licence
-    conditions, and the lineage both ways (the view must then have been built with its lineage).
+    conditions, and the lineage both ways (the view must then have been built with ``detail``).
     """
     m, c, lic = view.model, view.commercial, view.licence
     rec: dict[str, Any] = {
@@ -154,8 +154,8 @@ def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
             {"model": s.model, "source": s.source, "status": s.status.value, "detail": s.detail} for s in c.chain
         ]
         rec["conditions"] = [{"license": x.license, "kind": x.kind, "text": x.text} for x in c.conditions]
-        if not view.lineage:
-            raise ValueError(f"model_record(detail=True) needs a view built with its lineage ({m.id})")
+        if not view.detail:
+            raise ValueError(f"model_record(detail=True) needs a view built with detail ({m.id})")
         rec["ancestors"] = list(view.ancestors)
         rec["descendants"] = list(view.descendants)
     return rec

@@ -10,6 +10,7 @@ index, so a long list costs no derivation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from llmcat.records import Commercial, License, Model, Status
@@ -23,16 +24,17 @@ Statuses = Mapping[str, Status]  # model id -> effective commercial status
 class ModelView(NamedTuple):
     """One model with what is derived about it.
 
-    ``licences`` are the model's own licences that the registry knows, its first (``license``) first;
-    ``licence_names`` names every licence the conditions quote (a base model's licence among them).
-    ``ancestors`` and ``descendants`` are ids, filled only when the view was built with ``lineage``.
+    ``licences`` are the model's own licences that the registry knows, its first (``license``) first.
+    A view built with ``detail`` (for ``show``) also has what only the explanation needs: the names of
+    every licence the conditions quote (a base model's licence among them) and the lineage both ways as
+    ids; a listing's view leaves them empty.
     """
 
     model: Model
     commercial: Commercial
     licences: tuple[License, ...]
-    licence_names: Mapping[str, str]
-    lineage: bool = False
+    detail: bool = False
+    licence_names: Mapping[str, str] = MappingProxyType({})
     ancestors: tuple[str, ...] = ()
     descendants: tuple[str, ...] = ()
 
@@ -43,28 +45,27 @@ class ModelView(NamedTuple):
         return first if first is not None and first.id == self.model.license else None
 
 
-def build(reg: Registry, m: Model, *, lineage: bool = False) -> ModelView:
-    """The finished record of ``m``: its commercial answer and licences, and (``lineage``) both ways of
-    its family tree."""
+def build(reg: Registry, m: Model, *, detail: bool = False) -> ModelView:
+    """The finished record of ``m``: its commercial answer and licences, and (``detail``) the licence
+    names its conditions quote and both ways of its family tree."""
     c = reg.commercial(m.id)
     licences = tuple(lic for lid in m.all_licenses if (lic := reg.licenses.get(lid)) is not None)
+    if not detail:
+        return ModelView(m, c, licences)
     quoted = {m.license, *(x.license for x in c.conditions)}
-    names = {lid: lic.name for lid in sorted(quoted) if (lic := reg.licenses.get(lid)) is not None}
-    if not lineage:
-        return ModelView(m, c, licences, names)
     return ModelView(
         m,
         c,
         licences,
-        names,
-        lineage=True,
+        detail=True,
+        licence_names={lid: lic.name for lid in sorted(quoted) if (lic := reg.licenses.get(lid)) is not None},
         ancestors=tuple(a.id for a in reg.ancestors(m)),
         descendants=tuple(d.id for d in reg.descendants(m.id)),
     )
 
 
-def build_all(reg: Registry, models: Iterable[Model], *, lineage: bool = False) -> list[ModelView]:
-    return [build(reg, m, lineage=lineage) for m in models]
+def build_all(reg: Registry, models: Iterable[Model], *, detail: bool = False) -> list[ModelView]:
+    return [build(reg, m, detail=detail) for m in models]
 
 
 def statuses(reg: Registry, models: Iterable[Model]) -> dict[str, Status]:

@@ -73,7 +73,7 @@ def show(
             render.print_whole(console, view)
         else:
             book = scores.load()
-            records = [formats.model_record(v, detail=True) for v in views.build_all(reg, found, lineage=True)]
+            records = [formats.model_record(v, detail=True) for v in views.build_all(reg, found, detail=True)]
             for m, rec in zip(found, records, strict=True):
                 rec["scores"] = [sc.record() for sc in book.for_model(m)]
             if result is not None:
@@ -86,13 +86,13 @@ def show(
             from llmcat import render, render_model
 
             detail = render_model.model_detail(
-                views.build(reg, found, lineage=True),
+                views.build(reg, found, detail=True),
                 hub=hub_rec if result is not None else None,
                 scores=scores.panel_data(found),
             )
             render.make_console().print(detail)
         else:
-            record = formats.model_record(views.build(reg, found, lineage=True), detail=True)
+            record = formats.model_record(views.build(reg, found, detail=True), detail=True)
             record["scores"] = [sc.record() for sc in scores.load().for_model(found)]
             if result is not None:
                 record["hub"] = hub_rec
