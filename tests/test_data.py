@@ -258,7 +258,9 @@ def test_seed_models_present(reg: Registry, family: str, model_id: str) -> None:
 # once met is held from then on.
 FLOORS: dict[str, float] = {
     "params, exact (open-weight)": 98.0,  # percent: "params ≥ 98 % of open-weight entries, exact"
-    "context": 95.0,
+    # "context ≥ 95 %": the context llmcat answers with, stated or read from the config.json the model
+    # or the base whose architecture it keeps has (the inheritance of architecture numbers).
+    "context (stated or from a config)": 95.0,
     "released to the month": 98.0,
     "released to the day": 85.0,
     "japanese level (incl. none)": 97.0,
@@ -271,7 +273,7 @@ FLOORS: dict[str, float] = {
 NOT_YET_MET: frozenset[str] = frozenset(
     {
         "params, exact (open-weight)",
-        "context",
+        "context (stated or from a config)",
         "released to the month",
         "released to the day",
         "japanese level (incl. none)",

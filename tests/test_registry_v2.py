@@ -156,14 +156,15 @@ def test_stats_shows_fill_rates_in_json_and_table(runner: CliRunner) -> None:
     result = runner.invoke(app, ["stats", "--json", "--registry", str(SMALL)], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     rates = json.loads(result.stdout)["fill rate"]
-    ctx = rates["context"]
+    ctx = rates["context, stated"]
     assert ctx["of"] >= 11
     assert 0 < ctx["filled"] < ctx["of"]
     assert ctx["percent"] == round(100 * ctx["filled"] / ctx["of"], 1)
     assert set(rates) == {
         "params (open-weight)",
         "params, exact (open-weight)",
-        "context",
+        "context, stated",
+        "context (stated or from a config)",
         "released to the month",
         "released to the day",
         "japanese level (incl. none)",

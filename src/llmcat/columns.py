@@ -11,24 +11,34 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from llmcat.contextlen import Context, ContextBasis
 from llmcat.errors import UsageError
-from llmcat.records import Model, Status
+from llmcat.records import Model
 from llmcat.units import format_params, format_tokens
+from llmcat.views import TableRow
 
 UNKNOWN = "?"  # the cell of a value the registry does not know
 GAP = 1  # spaces between two columns
+NOT_STATED = "*"  # after a context read from a config.json rather than stated (see CONTEXT_LEGEND)
+CONTEXT_LEGEND = f"{NOT_STATED} context not stated: the max positions in the config.json of the model or of its base"
 
 
 class Column(NamedTuple):
     key: str
     header: str
-    cell: Callable[[Model, Status, Mapping[str, Any] | None], str]  # (model, commercial status, hub facts) -> text
+    cell: Callable[[Model, TableRow, Mapping[str, Any] | None], str]  # (model, derived facts, hub facts) -> text
     right: bool = False  # right-justified (numbers)
     cap: int | None = None  # longest cell before it is shortened with an ellipsis (None: never shortened)
 
 
 def _known(text: str | None) -> str:
     return text if text else UNKNOWN
+
+
+def _context(c: Context | None) -> str:
+    if c is None:
+        return UNKNOWN
+    return format_tokens(c.tokens) + ("" if c.basis is ContextBasis.STATED else NOT_STATED)
 
 
 def _num(facts: Mapping[str, Any] | None, key: str) -> str:
@@ -45,9 +55,9 @@ COLUMNS: dict[str, Column] = {
         Column("family", "Family", lambda m, _s, _h: m.family, cap=24),
         Column("org", "Org", lambda m, _s, _h: m.org, cap=14),
         Column("size", "Size", lambda m, _s, _h: _known(format_params(m.params_b)), right=True),
-        Column("context", "Context", lambda m, _s, _h: _known(format_tokens(m.context_tokens)), right=True),
+        Column("context", "Context", lambda _m, r, _h: _context(r.context), right=True),
         Column("license", "Licence", lambda m, _s, _h: m.license),  # an id: whole, or the column drops
-        Column("commercial", "Commercial", lambda _m, s, _h: s.value),
+        Column("commercial", "Commercial", lambda _m, r, _h: r.status.value),
         Column("japanese", "Japanese", lambda m, _s, _h: _known(m.japanese.value if m.japanese else None)),
         Column("image", "Image", lambda m, _s, _h: "yes" if "image" in m.modalities else ""),
         Column("released", "Released", lambda m, _s, _h: _known(m.released)),

@@ -30,6 +30,7 @@ LABELS: dict[str, str] = {
     "params_b": "Parameters (B)",
     "active_params_b": "Active (B)",
     "context_tokens": "Context",
+    "context_basis": "Context from",
     "released": "Released",
     "base_model": "Base model",
     "memory_basis": "Memory basis",
@@ -69,7 +70,8 @@ def compare(
             "image_input": "image" in m.modalities,
             "params_b": m.params_b,
             "active_params_b": m.active_params_b,
-            "context_tokens": m.context_tokens,
+            "context_tokens": context.tokens if (context := registry.context(m.id)) is not None else None,
+            "context_basis": context.basis.value if context is not None else None,
             "released": m.released,
             "base_model": m.base_model,
         }

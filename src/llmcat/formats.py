@@ -114,7 +114,7 @@ def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
         "params_b": m.params_b,
         "active_params_b": m.active_params_b,
         "architecture": m.architecture,
-        "context_tokens": m.context_tokens,
+        "context_tokens": view.context.tokens if view.context is not None else None,
         "base_model": m.base_model,
         "license": m.license,
         "license_name": lic.name if lic else None,
@@ -148,6 +148,8 @@ def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
         "base_model_note": m.base_model_note,
         "source_copies": [{"url": u, "via": v} for u, v in m.source_copies],
         "params_nominal": nominal_params(m.id, m.params_b),
+        "context_basis": view.context.basis.value if view.context is not None else None,
+        "context_config_from": view.context.config_from if view.context is not None else None,
     }
     if detail:
         rec["commercial_chain"] = [

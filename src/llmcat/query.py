@@ -129,7 +129,11 @@ def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]
         return m[PARAMS]
 
     def context(m: Row) -> Any:
-        return m[CONTEXT]
+        # Stated, else (with the registry) from the config.json the model or its base has: llmcat.contextlen
+        if m[CONTEXT] is not None or registry is None:
+            return m[CONTEXT]
+        found = registry.context(m[ID])
+        return found.tokens if found is not None else None
 
     def released(m: Row) -> Any:
         return m[RELEASED]
@@ -276,7 +280,11 @@ def matches(m: Row, q: Query, registry: Registry, *, descendants: frozenset[str]
 SortValue = Callable[[Model], Any]
 
 
-def _sort_value(key: SortKey, hub_value: Callable[[Model, SortKey], float | None] | None) -> SortValue:
+def _sort_value(
+    key: SortKey,
+    hub_value: Callable[[Model, SortKey], float | None] | None,
+    registry: Registry | None = None,
+) -> SortValue:
     if key is SortKey.NAME:
         return lambda m: m.name.lower()
     if key is SortKey.RELEASED:
@@ -284,7 +292,14 @@ def _sort_value(key: SortKey, hub_value: Callable[[Model, SortKey], float | None
     if key is SortKey.PARAMS:
         return lambda m: m.params_b
     if key is SortKey.CONTEXT:
-        return lambda m: m.context_tokens
+        if registry is None:
+            return lambda m: m.context_tokens
+
+        def context(m: Model) -> int | None:
+            found = registry.context(m.id)
+            return found.tokens if found is not None else None
+
+        return context
     if hub_value is None:
         return lambda _m: None
     return lambda m: hub_value(m, key)
@@ -296,9 +311,12 @@ def order(
     *,
     descending: bool = False,
     hub_value: Callable[[Model, SortKey], float | None] | None = None,
+    registry: Registry | None = None,
 ) -> list[Model]:
-    """Sort by ``key``; models without a value go last in either direction; ties keep id order."""
-    value = _sort_value(key, hub_value)
+    """Sort by ``key``; models without a value go last in either direction; ties keep id order.
+
+    With ``registry``, the context sort uses a context read from a config.json where none is stated."""
+    value = _sort_value(key, hub_value, registry)
     by_id = sorted(models, key=lambda m: m.id)
     known = [m for m in by_id if value(m) is not None]
     unknown = [m for m in by_id if value(m) is None]
@@ -349,7 +367,7 @@ def select(
             counts[field] += 1
         if not unknown or q.include_unknown:
             kept.append(models[row[ID]])
-    ordered = order(kept, q.sort, descending=q.descending, hub_value=hub_value)
+    ordered = order(kept, q.sort, descending=q.descending, hub_value=hub_value, registry=registry)
     shown = ordered if q.limit is None else ordered[: q.limit]
     return Selection(shown, {f: n for f, n in counts.items() if n}, len(ordered))
 

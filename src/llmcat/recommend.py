@@ -21,6 +21,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from llmcat.contextlen import Context, ContextBasis
 from llmcat.records import JapaneseLevel, Model, Status
 from llmcat.scores import ScoreBook, ScoreKey
 
@@ -120,7 +121,14 @@ def _months_between(released: str, today: date) -> float:
 
 
 def _components(
-    m: Model, value: float | None, key: ScoreKey, fit: Fit | None, today: date, source: str, snapshot: str
+    m: Model,
+    value: float | None,
+    key: ScoreKey,
+    fit: Fit | None,
+    today: date,
+    source: str,
+    snapshot: str,
+    context: Context | None = None,
 ) -> tuple[Component, ...]:
     out = [
         Component(
@@ -152,9 +160,12 @@ def _components(
         )
     else:
         out.append(Component("recency", 0.0, WEIGHTS["recency"], "release date unknown"))
-    if m.context_tokens:
-        ctx = min(1.0, math.log2(m.context_tokens) / math.log2(CONTEXT_FULL))
-        out.append(Component("context", ctx, WEIGHTS["context"], f"{m.context_tokens:,}-token context"))
+    if context is None and m.context_tokens:
+        context = Context(m.context_tokens, ContextBasis.STATED)
+    if context is not None:
+        ctx = min(1.0, math.log2(context.tokens) / math.log2(CONTEXT_FULL))
+        how = "" if context.basis is ContextBasis.STATED else f" ({context.describe()})"
+        out.append(Component("context", ctx, WEIGHTS["context"], f"{context.tokens:,}-token context{how}"))
     else:
         out.append(Component("context", 0.0, WEIGHTS["context"], "context unknown"))
     return tuple(out)
@@ -170,8 +181,11 @@ def rank(
     license_name: Callable[[Model], str],
     fit: Callable[[Model], Fit | None] | None = None,
     today: date | None = None,
+    context: Callable[[Model], Context | None] | None = None,
 ) -> list[Recommendation]:
-    """Every model of ``models`` ranked for ``purpose``; scored models first, then the rest."""
+    """Every model of ``models`` ranked for ``purpose``; scored models first, then the rest.
+
+    ``context`` gives a model's context length with its basis (else the stated one is used)."""
     today = today or date.today()
     key = benchmark_for(purpose, japanese)
     bench = book.benchmarks.get(key.benchmark)
@@ -181,7 +195,7 @@ def rank(
     for m in models:
         value = book.value(m, key)
         f = fit(m) if fit is not None else None
-        comps = _components(m, value, key, f, today, source, snapshot)
+        comps = _components(m, value, key, f, today, source, snapshot, context(m) if context is not None else None)
         total = sum(c.value * c.weight for c in comps)
         facts = [c.detail for c in comps if c.name in ("benchmark", "fit")]
         st = status(m.id)
@@ -244,6 +258,7 @@ def recommend(registry: Registry, q: Query, book: ScoreBook, purpose: Purpose = 
         status=registry.status,
         license_name=license_name,
         fit=fit_for(registry, q) if q.fits_gib is not None else None,
+        context=lambda m: registry.context(m.id),
     )[: q.limit or DEFAULT_SHOWN]
     key = benchmark_for(purpose, japanese)
     unscored = sum(1 for r in ranked if not r.scored)

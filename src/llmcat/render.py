@@ -20,7 +20,7 @@ from rich.theme import Theme
 
 from llmcat.formats import inert
 from llmcat.records import License, Model, Status
-from llmcat.views import ModelView, Statuses
+from llmcat.views import ModelView, TableRow, TableRows
 
 THEME = Theme(
     {
@@ -70,7 +70,7 @@ def status_text(status: Status) -> Text:
 
 def models_table(
     models: Sequence[Model],
-    statuses: Statuses,
+    derived: TableRows,
     *,
     hub: Mapping[str, Mapping[str, Any] | None] | None = None,
     width: int | None = None,
@@ -82,7 +82,7 @@ def models_table(
     from llmcat import columns as cols
 
     keys: Sequence[str] = columns or (cols.DEFAULT + (cols.HUB if hub is not None else ()))
-    rows = [{k: cols.COLUMNS[k].cell(m, statuses[m.id], hub.get(m.id) if hub else None) for k in keys} for m in models]
+    rows = [{k: cols.COLUMNS[k].cell(m, derived[m.id], hub.get(m.id) if hub else None) for k in keys} for m in models]
     if columns is None and width is not None:
         keys = cols.fit(keys, rows, width)
     # One space between columns (collapsed padding): at 80 columns that is room for one more column.
@@ -99,6 +99,17 @@ def models_table(
     for r in rows:
         table.add_row(*(_cell(k, r[k]) for k in keys))
     return table
+
+
+def legends(table: Table) -> list[str]:
+    """What the table's marks mean, for stderr: a context marked as read from a config.json."""
+    from llmcat import columns as cols
+
+    header = cols.COLUMNS["context"].header
+    for column in table.columns:
+        if column.header == header and any(str(c).endswith(cols.NOT_STATED) for c in column.cells):
+            return [cols.CONTEXT_LEGEND]
+    return []
 
 
 _STYLE = {"id": "id"}
@@ -132,16 +143,18 @@ def family_view(
             line.append(inert(f" (caveat: {'; '.join(c.caveats)})"), style="warn")
         why.add_row(t(m.id), line)
     models = [v.model for v in members]
-    statuses = {v.model.id: v.commercial.status for v in members}
+    derived = {v.model.id: TableRow(v.commercial.status, v.context) for v in members}
     head = t(f"Family {models[0].family}: {len(models)} models", "head")
     tail = t("`llmcat show ID` explains one model in full.", "dim")
-    return Group(head, models_table(models, statuses, hub=hub, width=width), Text(""), why, tail)
+    table = models_table(models, derived, hub=hub, width=width)
+    marks = [t(line, "dim") for line in legends(table)]
+    return Group(head, table, *marks, Text(""), why, tail)
 
 
 def brand_view(
     groups: Sequence[tuple[str, Sequence[Model]]],
     brand: str,
-    statuses: Statuses,
+    derived: TableRows,
     *,
     hub: Mapping[str, Mapping[str, Any] | None] | None = None,
     width: int | None = None,
@@ -149,12 +162,12 @@ def brand_view(
     """Several families that share a name (a brand), newest family first, each with its members."""
     n = sum(len(members) for _f, members in groups)
     parts: list[Any] = [t(f"{brand}: {len(groups)} families, {n} models (newest family first)", "head")]
+    marks: set[str] = set()
     for family, members in groups:
-        parts += [
-            Text(""),
-            t(f"Family {family}: {len(members)} models", "head"),
-            models_table(members, statuses, hub=hub, width=width),
-        ]
+        table = models_table(members, derived, hub=hub, width=width)
+        marks.update(legends(table))
+        parts += [Text(""), t(f"Family {family}: {len(members)} models", "head"), table]
+    parts += [t(line, "dim") for line in sorted(marks)]
     parts += [Text(""), t("`llmcat show FAMILY` says why for each member; `llmcat show ID` explains one model.", "dim")]
     return Group(*parts)
 

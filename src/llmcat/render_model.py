@@ -46,7 +46,10 @@ def model_detail(view: ModelView, *, hub: Mapping[str, Any] | None = None, score
     kv(facts, "Parameters", params)
     kv(facts, "Base model note", m.base_model_note)
     kv(facts, "Architecture", m.architecture)
-    kv(facts, "Context", f"{m.context_tokens:,} tokens" if m.context_tokens else None)
+    ctx = view.context
+    if ctx is not None:
+        how = ctx.describe()
+        kv(facts, "Context", f"{ctx.tokens:,} tokens" + (f" ({how})" if how else ""))
     kv(facts, "Languages", ", ".join(m.languages))
     kv(facts, "Japanese", _ja(view))
     kv(facts, "Input", ", ".join(m.modalities))

@@ -62,7 +62,8 @@ def fill_rates(reg: Registry) -> dict[str, Fill]:
     return {
         "params (open-weight)": count(weights, lambda m: m.params_b is not None),
         "params, exact (open-weight)": count(weights, exact_params),
-        "context": count(models, lambda m: m.context_tokens is not None),
+        "context, stated": count(models, lambda m: m.context_tokens is not None),
+        "context (stated or from a config)": count(models, lambda m: reg.context(m.id) is not None),
         "released to the month": count(models, lambda m: m.released is not None and len(m.released) >= 7),
         "released to the day": count(models, lambda m: m.released is not None and len(m.released) == 10),
         "japanese level (incl. none)": count(

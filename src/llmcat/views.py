@@ -3,8 +3,8 @@
 The core derives, the presentation presents. A renderer (``llmcat.render``) or formatter
 (``llmcat.formats``) receives a :class:`ModelView` whose commercial answer, licences and lineage are
 already worked out; it never calls back into the registry or the licence logic. Tables, which show
-only the status, receive a :class:`Statuses` map instead: the status is precomputed in the compiled
-index, so a long list costs no derivation.
+only the status and the context, receive :class:`TableRow` records instead: the status is precomputed in the compiled
+index, so a long list costs no derivation) and the context length with its basis (:class:`TableRow`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,21 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
+from llmcat.contextlen import Context
 from llmcat.records import Commercial, License, Model, Status
 
 if TYPE_CHECKING:
     from llmcat.registry import Registry
 
-Statuses = Mapping[str, Status]  # model id -> effective commercial status
+
+class TableRow(NamedTuple):
+    """What a table row shows beyond the model's own facts."""
+
+    status: Status  # the effective commercial status
+    context: Context | None  # the context length, stated or from a config.json (None: unknown)
+
+
+TableRows = Mapping[str, TableRow]  # model id -> its row's derived facts
 
 
 class ModelView(NamedTuple):
@@ -33,6 +42,7 @@ class ModelView(NamedTuple):
     model: Model
     commercial: Commercial
     licences: tuple[License, ...]
+    context: Context | None = None  # stated, or from the model's or its base's config.json
     detail: bool = False
     licence_names: Mapping[str, str] = MappingProxyType({})
     ancestors: tuple[str, ...] = ()
@@ -50,13 +60,15 @@ def build(reg: Registry, m: Model, *, detail: bool = False) -> ModelView:
     names its conditions quote and both ways of its family tree."""
     c = reg.commercial(m.id)
     licences = tuple(lic for lid in m.all_licenses if (lic := reg.licenses.get(lid)) is not None)
+    context = reg.context(m.id)
     if not detail:
-        return ModelView(m, c, licences)
+        return ModelView(m, c, licences, context)
     quoted = {m.license, *(x.license for x in c.conditions)}
     return ModelView(
         m,
         c,
         licences,
+        context,
         detail=True,
         licence_names={lid: lic.name for lid in sorted(quoted) if (lic := reg.licenses.get(lid)) is not None},
         ancestors=tuple(a.id for a in reg.ancestors(m)),
@@ -68,6 +80,6 @@ def build_all(reg: Registry, models: Iterable[Model], *, detail: bool = False) -
     return [build(reg, m, detail=detail) for m in models]
 
 
-def statuses(reg: Registry, models: Iterable[Model]) -> dict[str, Status]:
-    """The effective commercial status of each model (from the compiled index: no derivation)."""
-    return {m.id: reg.status(m.id) for m in models}
+def table_rows(reg: Registry, models: Iterable[Model]) -> dict[str, TableRow]:
+    """Each model's effective commercial status (from the compiled index: no derivation) and context."""
+    return {m.id: TableRow(reg.status(m.id), reg.context(m.id)) for m in models}

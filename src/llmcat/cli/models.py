@@ -260,7 +260,7 @@ def list_models(
         from llmcat.query import order
 
         field = {"downloads": "downloads", "likes": "likes", "trending": "trending_score"}[q.sort.value]
-        models = order(matches, q.sort, descending=q.descending, hub_value=hub_value(result.info, field))
+        models = order(matches, q.sort, descending=q.descending, hub_value=hub_value(result.info, field), registry=reg)
         models = models if limit is None else models[:limit]
         have = sum(1 for m in matches if (h := result.info.get(m.id)) is not None and h.facts is not None)
         missing = sum(1 for m in models if (h := result.info.get(m.id)) is None or h.facts is None)
@@ -311,9 +311,11 @@ def _emit_models(
         facts = {mid: h.facts for mid, h in hub.items()} if hub is not None else None
         console = render.make_console()
         table = render.models_table(
-            models, views.statuses(reg, models), hub=facts, width=console.width, columns=columns
+            models, views.table_rows(reg, models), hub=facts, width=console.width, columns=columns
         )
         render.print_whole(console, table)
+        for line in render.legends(table):
+            err(f"note: {line}")
         return
     records = [formats.model_record(v) for v in views.build_all(reg, models)]
     csv_columns: tuple[str, ...] = formats.CSV_COLUMNS

@@ -66,8 +66,8 @@ def show(
             facts = {mid: h.facts for mid, h in info.items()} if result is not None else None
             console = render.make_console()
             if resolved.kind == "brand":
-                statuses = views.statuses(reg, found)
-                view = render.brand_view(resolved.groups, resolved.name, statuses, hub=facts, width=console.width)
+                derived = views.table_rows(reg, found)
+                view = render.brand_view(resolved.groups, resolved.name, derived, hub=facts, width=console.width)
             else:
                 view = render.family_view(views.build_all(reg, found), hub=facts, width=console.width)
             render.print_whole(console, view)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmcat import __version__
 from llmcat.records import Arch, Commercial, JapaneseLevel, License, Model, Org, Status
+
+if TYPE_CHECKING:
+    from llmcat.contextlen import Context
 
 
 class ModelTable(Mapping[str, Model]):
@@ -63,6 +66,7 @@ class Registry:
         self.orgs: dict[str, Org] = dict(orgs or {})
         self._commercial: dict[str, Commercial] = {}
         self._facts: dict[str, Any] = {}  # licensing's per-ancestor memo
+        self._context: dict[str, Context | None] = {}
         if statuses is None:  # freshly compiled: derive every model's status now, for the index
             from llmcat.licensing import status_only
 
@@ -100,6 +104,15 @@ class Registry:
             c = derive(self.models[model_id], self._lookup(), self.licenses, self._facts)
             self._commercial[model_id] = c
         return c
+
+    def context(self, model_id: str) -> Context | None:
+        """The model's context length and its basis: stated, or from its (or its base's) config.json
+        (see :mod:`llmcat.contextlen`); derived on first use."""
+        if model_id not in self._context:
+            from llmcat.contextlen import model_context
+
+            self._context[model_id] = model_context(self.models[model_id], self._lookup())
+        return self._context[model_id]
 
     def license_of(self, model: Model) -> License | None:
         return self.licenses.get(model.license)
