@@ -149,3 +149,12 @@ def test_stats_shows_the_stated_and_the_used_context_fill(runner: CliRunner, tmp
     rates = json.loads(out.stdout)["fill rate"]
     stated, used = rates["context, stated"], rates["context (stated or from a config)"]
     assert used["filled"] - stated["filled"] >= 3  # cbase-7b, cother (own config), cbase-7b-chat
+
+
+def test_why_says_the_context_it_judged_was_read_from_a_config(runner: CliRunner, tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    out = runner.invoke(app, ["why", "cbase-7b-chat", "--min-context", "8k", "--registry", str(path)])
+    assert out.exit_code == 0, out.stderr
+    assert "context length 4096 (max positions in cbase-7b's config.json" in out.stdout
+    stated = runner.invoke(app, ["why", "cbase-7b-stated", "--min-context", "8k", "--registry", str(path)])
+    assert "context length 2048\n" in stated.stdout

@@ -113,7 +113,8 @@ def explain(registry: Registry, m: Model, q: Query) -> Explanation:
             keep = " (kept: --include-unknown)" if q.include_unknown else " (--include-unknown keeps it)"
             out.append(Verdict(c.option, PASSES if q.include_unknown else UNKNOWN, f"{c.field} unknown{keep}"))
         else:
-            out.append(_v(c.option, c.keeps(value), f"{c.field} {c.shown(value)}"))
+            how = c.basis(m) if c.basis is not None else ""
+            out.append(_v(c.option, c.keeps(value), f"{c.field} {c.shown(value)}" + (f" ({how})" if how else "")))
     excluded = [v for v in out if v.outcome != PASSES]
     listed = not excluded
     if excluded:

@@ -41,6 +41,7 @@ class FieldCheck(NamedTuple):
     value: Callable[[Any], Any]  # the model's value (from a Model or its raw row), None when unknown
     keeps: Callable[[Any], bool]  # whether a known value passes
     shown: Callable[[Any], str]  # a known value in words, for `llmcat why`
+    basis: Callable[[Any], str] | None = None  # how the model's value was found, where not stated: for `why`
 
 
 class Query(NamedTuple):
@@ -157,6 +158,11 @@ def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]
         hi = q.max_params_b
         largest = size_ceiling(hi)
         out.append(FieldCheck("parameter count", f"--max-params {size(hi)}", params, lambda v: v <= largest, size))
+
+    def context_basis(m: Row) -> str:
+        found = registry.context(m[ID]) if registry is not None and m[CONTEXT] is None else None
+        return found.describe() if found is not None else ""
+
     if q.min_context is not None:
         need = q.min_context
         out.append(
@@ -166,6 +172,7 @@ def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]
                 context,
                 lambda v: v >= need,
                 str,
+                context_basis,
             )
         )
     if q.released_after is not None:
