@@ -38,7 +38,7 @@ def _known(text: str | None) -> str:
 def _context(c: Context | None) -> str:
     if c is None:
         return UNKNOWN
-    return format_tokens(c.tokens) + ("" if c.basis is ContextBasis.STATED else NOT_STATED)
+    return format_tokens(c.tokens) + ("" if c.basis == ContextBasis.STATED else NOT_STATED)
 
 
 def _num(facts: Mapping[str, Any] | None, key: str) -> str:

@@ -71,7 +71,7 @@ def compare(
             "params_b": m.params_b,
             "active_params_b": m.active_params_b,
             "context_tokens": context.tokens if (context := registry.context(m.id)) is not None else None,
-            "context_basis": context.basis.value if context is not None else None,
+            "context_basis": context.basis if context is not None else None,
             "released": m.released,
             "base_model": m.base_model,
         }

@@ -1,7 +1,7 @@
 """A model's context length and where it comes from: stated, or read from a config.json.
 
 The publisher's stated context (``context_tokens``) comes first. A model that states none takes the
-``max_positions`` of the config its memory estimate stands on (:func:`llmcat.fitbasis.find_config`):
+``max_positions`` of the config its memory estimate stands on (:func:`llmcat.archsource.find_config`):
 its own config.json, or its nearest ancestor's when it keeps that ancestor's architecture, as the
 registry's architecture numbers are inherited. Not inherited: by a model that takes other input than
 the ancestor (a vision model built on a text model has its own config), nor where the model's id names
@@ -13,42 +13,49 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from enum import StrEnum
-from typing import NamedTuple
+from functools import cache
+from typing import Final, NamedTuple
 
-from llmcat.fitbasis import find_config
+from llmcat.archsource import find_config
 from llmcat.records import Model
 
 
-class ContextBasis(StrEnum):
-    STATED = "stated"  # the publisher states it (the entry's context_tokens)
-    CONFIG = "config"  # max_position_embeddings of the model's own config.json
-    INHERITED = "inherited"  # max_position_embeddings of an ancestor's config.json (same architecture)
+class ContextBasis:
+    """Where a context length comes from (plain strings: the JSON value of ``context_basis``)."""
+
+    STATED: Final = "stated"  # the publisher states it (the entry's context_tokens)
+    CONFIG: Final = "config"  # max_position_embeddings of the model's own config.json
+    INHERITED: Final = "inherited"  # max_position_embeddings of an ancestor's config.json (same architecture)
 
 
 class Context(NamedTuple):
     tokens: int
-    basis: ContextBasis
+    basis: str  # a ContextBasis value
     config_from: str | None = None  # whose config.json (CONFIG, INHERITED)
     source: str | None = None  # that config's URL
 
     def describe(self) -> str:
         """How the value was found, in words (empty for a stated value)."""
-        if self.basis is ContextBasis.CONFIG:
+        if self.basis == ContextBasis.CONFIG:
             return "max positions in its config.json; no context length stated"
-        if self.basis is ContextBasis.INHERITED:
+        if self.basis == ContextBasis.INHERITED:
             return f"max positions in {self.config_from}'s config.json, whose architecture it keeps; none stated"
         return ""
 
 
 # A context size written into a model's id ("-32k", "128K", "1M"): the model was made for that length,
 # so an ancestor's max positions that disagree with it are not this model's.
-_NAMED = re.compile(r"(?<![a-z0-9.])(2|4|8|16|32|64|100|128|200|256|512)k(?![a-z0-9])|(?<![a-z0-9.])(1|2)m(?![a-z0-9])")
+_NAMED = r"(?<![a-z0-9.])(2|4|8|16|32|64|100|128|200|256|512)k(?![a-z0-9])|(?<![a-z0-9.])(1|2)m(?![a-z0-9])"
+
+
+@cache
+def _named() -> re.Pattern[str]:
+    return re.compile(_NAMED)  # compiled on first use: a stated context never needs it
 
 
 def named_context(model_id: str) -> int | None:
     """The context size written in ``model_id`` ("yi-34b-200k" -> 200000), if any."""
-    found = _NAMED.search(model_id.lower())
+    found = _named().search(model_id.lower())
     if found is None:
         return None
     k, m = found.groups()

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
 
-from llmcat.fitbasis import Basis, basis_for, config_params_b, find_config, generic_arch, generic_basis
+from llmcat.archsource import find_config
+from llmcat.fitbasis import Basis, basis_for, config_params_b, generic_arch, generic_basis
 from llmcat.fitquants import MODE_DEFAULT_QUANT, MODE_QUANTS, QUANTS, Quant
 from llmcat.records import Arch, Model
 

@@ -148,7 +148,7 @@ def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
         "base_model_note": m.base_model_note,
         "source_copies": [{"url": u, "via": v} for u, v in m.source_copies],
         "params_nominal": nominal_params(m.id, m.params_b),
-        "context_basis": view.context.basis.value if view.context is not None else None,
+        "context_basis": view.context.basis if view.context is not None else None,
         "context_config_from": view.context.config_from if view.context is not None else None,
     }
     if detail:

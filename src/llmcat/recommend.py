@@ -164,7 +164,7 @@ def _components(
         context = Context(m.context_tokens, ContextBasis.STATED)
     if context is not None:
         ctx = min(1.0, math.log2(context.tokens) / math.log2(CONTEXT_FULL))
-        how = "" if context.basis is ContextBasis.STATED else f" ({context.describe()})"
+        how = "" if context.basis == ContextBasis.STATED else f" ({context.describe()})"
         out.append(Component("context", ctx, WEIGHTS["context"], f"{context.tokens:,}-token context{how}"))
     else:
         out.append(Component("context", 0.0, WEIGHTS["context"], "context unknown"))

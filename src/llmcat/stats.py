@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, NamedTuple
 
-from llmcat.fitbasis import find_config, usable
+from llmcat.archsource import find_config
+from llmcat.fitbasis import usable
 from llmcat.namesize import nominal_params
 from llmcat.records import Model
 from llmcat.registry import Registry
