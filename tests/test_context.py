@@ -158,3 +158,60 @@ def test_why_says_the_context_it_judged_was_read_from_a_config(runner: CliRunner
     assert "context length 4096 (max positions in cbase-7b's config.json" in out.stdout
     stated = runner.invoke(app, ["why", "cbase-7b-stated", "--min-context", "8k", "--registry", str(path)])
     assert "context length 2048\n" in stated.stdout
+
+
+_CHAIN = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.integers(1, 1 << 20)),  # stated context
+        st.one_of(st.none(), st.integers(1, 1 << 20)),  # config max positions (None: no config)
+        st.sampled_from([("text",), ("text", "image")]),
+        st.one_of(st.none(), st.floats(0.5, 100)),  # params
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(_CHAIN, st.sampled_from(["m", "m-32k", "m-8k-chat"]))
+def test_a_context_is_stated_or_read_from_the_config_of_the_model_or_a_same_input_ancestor(
+    chain: list[tuple[int | None, int | None, tuple[str, ...], float | None]], last_id: str
+) -> None:
+    from llmcat.records import Arch, Model
+
+    models: dict[str, Model] = {}
+    ids = [f"a{i}" for i in range(len(chain) - 1)] + [last_id]
+    for i, (stated, positions, modalities, params) in enumerate(chain):
+        cfg = Arch(source=f"https://huggingface.co/x/{i}", max_positions=positions) if positions else None
+        models[ids[i]] = Model(
+            id=ids[i],
+            name=ids[i],
+            family="f",
+            org="o",
+            license="l",
+            sources=(),
+            context_tokens=stated,
+            base_model=ids[i - 1] if i else None,
+            modalities=modalities,
+            params_b=params,
+            config=cfg,
+        )
+    me = models[last_id]
+    found = model_context(me, models)
+    if me.context_tokens:
+        assert found == (me.context_tokens, ContextBasis.STATED, None, None)
+        return
+    if found is None:
+        return
+    owner = models[found.config_from or ""]
+    assert owner.config is not None
+    assert found.tokens == owner.config.max_positions
+    assert found.source == owner.config.source
+    if found.basis == ContextBasis.INHERITED:
+        assert owner.id != me.id
+        assert set(owner.modalities) == set(me.modalities)
+        assert me.config is None  # a model's own config comes first
+    else:
+        assert (found.basis, owner.id) == (ContextBasis.CONFIG, me.id)
+    named = named_context(me.id)
+    if named is not None:
+        assert abs(found.tokens / named - 1) < 0.1  # never against the length in the id
