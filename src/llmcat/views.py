@@ -3,8 +3,9 @@
 The core derives, the presentation presents. A renderer (``llmcat.render``) or formatter
 (``llmcat.formats``) receives a :class:`ModelView` whose commercial answer, licences and lineage are
 already worked out; it never calls back into the registry or the licence logic. Tables, which show
-only the status and the context, receive :class:`TableRow` records instead: the status is precomputed in the compiled
-index, so a long list costs no derivation) and the context length with its basis (:class:`TableRow`).
+only the status and the context, receive a :class:`TableRow` per model instead: the status comes from
+the compiled index (a long list costs no licence derivation), the context with its basis from
+:mod:`llmcat.contextlen`.
 """
 
 from __future__ import annotations
