@@ -138,6 +138,10 @@ def test_fit_vram_lists_what_fits_most_headroom_first(runner: CliRunner) -> None
         (["fit", "no-size-model", "-r", ARCH], 1, "nothing to estimate"),
         (["fit", "llama-3.1", "-r", ARCH], 1, "is a family"),
         (["fit", "0B"], 1, "unknown model"),
+        # a number too large to mean anything (found by the fuzzer: a 30-digit batch crashed the JSON)
+        (["fit", "llama-3.1-8b", "--batch", "9" * 30, "--json"], 2, "--batch"),
+        (["fit", "llama-3.1-8b", "--batch", str((1 << 20) + 1)], 2, "--batch"),
+        (["fit", "llama-3.1-8b", "--lora-rank", "65537"], 2, "--lora-rank"),
     ],
 )
 def test_fit_errors_are_one_line(runner: CliRunner, args: list[str], code: int, message: str) -> None:

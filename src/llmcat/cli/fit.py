@@ -22,6 +22,10 @@ class Optimizer(StrEnum):
     PAGED_ADAMW_8BIT = "paged-adamw-8bit"
 
 
+# A number too large to mean anything is a usage error, not an estimate in zettabytes (nor an integer
+# JSON cannot carry): no GPU holds a million sequences, and no adapter's rank exceeds a model's width.
+MAX_BATCH = 1 << 20
+MAX_LORA_RANK = 1 << 16
 MAX_JSON_DEPTH = 100  # nested objects per level: two; orjson refuses more than 254
 
 
@@ -121,14 +125,21 @@ def fit_command(
     mode: ModeOpt = None,
     quant: QuantOpt = None,
     context: ContextOpt = None,
-    batch: Annotated[int, typer.Option("--batch", "-b", min=1, help="Sequences at once.")] = 1,
+    batch: Annotated[
+        int, typer.Option("--batch", "-b", min=1, max=MAX_BATCH, help=f"Sequences at once (at most {MAX_BATCH:,}).")
+    ] = 1,
     checkpointing: Annotated[
         bool, typer.Option("--checkpointing/--no-checkpointing", help="Gradient checkpointing when training.")
     ] = True,
     optimizer: Annotated[
         Optimizer, typer.Option("--optimizer", case_sensitive=False, help="Optimiser for lora/qlora/full.")
     ] = Optimizer.ADAMW,
-    lora_rank: Annotated[int, typer.Option("--lora-rank", min=1, help="LoRA/QLoRA adapter rank.")] = 64,
+    lora_rank: Annotated[
+        int,
+        typer.Option(
+            "--lora-rank", min=1, max=MAX_LORA_RANK, help=f"LoRA/QLoRA adapter rank (at most {MAX_LORA_RANK:,})."
+        ),
+    ] = 64,
     vram: Annotated[
         float | None,
         typer.Option(
