@@ -162,6 +162,7 @@ def test_stats_shows_fill_rates_in_json_and_table(runner: CliRunner) -> None:
     assert ctx["percent"] == round(100 * ctx["filled"] / ctx["of"], 1)
     assert set(rates) == {
         "params (open-weight)",
+        "params, recorded or the size in the id (open-weight)",
         "params, exact (open-weight)",
         "context, stated",
         "context (stated or from a config)",

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from llmcat.fit import Settings, basis_for, estimate
+from llmcat.namesize import params_of
 from llmcat.records import Model
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def compare(
             "commercial_reason": c.reason,
             "japanese": m.japanese.value if m.japanese else None,
             "image_input": "image" in m.modalities,
-            "params_b": m.params_b,
+            "params_b": params_of(m.id, m.params_b),
             "active_params_b": m.active_params_b,
             "context_tokens": context.tokens if (context := registry.context(m.id)) is not None else None,
             "context_basis": context.basis if context is not None else None,

@@ -21,7 +21,7 @@ nvidia-smi shows memory. The formulas (README, "Will it run here?"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -295,16 +295,27 @@ def model_estimate(model: Model, lookup: Mapping[str, Model], settings: Settings
 
 # A loaded registry does not change, so a model's estimate under given settings is worked out once per
 # registry: `list --fits --json` both filters on it and writes it (the rows twice over otherwise).
-_ESTIMATES: WeakKeyDictionary[Any, dict[tuple[str, Settings], tuple[Basis, Estimate] | None]] = WeakKeyDictionary()
+Found = tuple[Basis, Estimate] | None
+_ESTIMATES: WeakKeyDictionary[Any, dict[Settings, dict[str, Found]]] = WeakKeyDictionary()
 
 
-def registry_estimate(registry: Registry, model: Model, settings: Settings) -> tuple[Basis, Estimate] | None:
-    """:func:`model_estimate` of a registry's model, remembered for as long as the registry lives."""
-    memo = _ESTIMATES.setdefault(registry, {})
-    key = (model.id, settings)
-    if key not in memo:
-        memo[key] = model_estimate(model, registry.models, settings)
-    return memo[key]
+def estimator(registry: Registry, settings: Settings) -> Callable[[Model], Found]:
+    """:func:`model_estimate` of a registry's models under ``settings``, each worked out once for as long
+    as the registry lives (a listing asks for a row's estimate to filter on it and again to write it)."""
+    memo = _ESTIMATES.setdefault(registry, {}).setdefault(settings, {})
+    models = registry.models
+
+    def one(model: Model) -> Found:
+        if model.id not in memo:
+            memo[model.id] = model_estimate(model, models, settings)
+        return memo[model.id]
+
+    return one
+
+
+def registry_estimate(registry: Registry, model: Model, settings: Settings) -> Found:
+    """One model's :func:`estimator` answer."""
+    return estimator(registry, settings)(model)
 
 
 def screen(models: Iterable[Model], registry: Registry, vram_gib: float, settings: Settings) -> Screened:
@@ -312,8 +323,9 @@ def screen(models: Iterable[Model], registry: Registry, vram_gib: float, setting
     kept: list[Model] = []
     estimates: dict[str, tuple[Basis, Estimate]] = {}
     unknown: list[str] = []
+    estimate_of = estimator(registry, settings)
     for m in models:
-        found = registry_estimate(registry, m, settings)
+        found = estimate_of(m)
         if found is None:
             unknown.append(m.id)
         elif found[1].total_gib <= vram_gib:
@@ -334,9 +346,10 @@ def fit_check(registry: Registry, q: Query) -> FieldCheck:
     settings = query_settings(q)
     budget = q.fits_gib if q.fits_gib is not None else 0.0
     lookup: Mapping[str, Model] = registry.models
+    estimate_of = estimator(registry, settings)
 
     def total(row: Any) -> float | None:
-        found = registry_estimate(registry, lookup[row[ID]], settings)
+        found = estimate_of(lookup[row[ID]])
         return None if found is None else found[1].total_gib
 
     return FieldCheck(
@@ -346,10 +359,10 @@ def fit_check(registry: Registry, q: Query) -> FieldCheck:
 
 def fit_records(models: Iterable[Model], registry: Registry, q: Query) -> list[dict[str, Any] | None]:
     """The ``fit`` object of each JSON row of ``list --fits`` (None where there is no estimate)."""
-    settings = query_settings(q)
+    estimate_of = estimator(registry, query_settings(q))
     out: list[dict[str, Any] | None] = []
     for m in models:
-        found = registry_estimate(registry, m, settings)
+        found = estimate_of(m)
         out.append(None if found is None else fit_record(*found, q.fits_gib or 0.0))
     return out
 

@@ -4,9 +4,11 @@ or an approximation from its parameter count. Pure functions over records; no fr
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from llmcat.archsource import find_config
+from llmcat.namesize import params_of
 from llmcat.records import Arch, Model
 
 
@@ -62,6 +64,7 @@ def _round_to(x: float, step: int) -> int:
     return max(step, round(x / step) * step)
 
 
+@lru_cache(maxsize=1024)  # pure; a list --fits shapes hundreds of models of a few dozen sizes
 def generic_arch(params_b: float, source: str) -> tuple[Arch, tuple[str, ...]]:
     """A dense decoder of ``params_b`` billion parameters, shaped like the Llama family.
 
@@ -158,16 +161,19 @@ def basis_for(model: Model, models: Mapping[str, Model]) -> Basis | None:
             max_ctx or arch.max_positions,
             notes,
         )
-    if model.params_b is None:
+    total = params_of(model.id, model.params_b)
+    if total is None:
         return None
-    shape_b = model.active_params_b or model.params_b
+    shape_b = model.active_params_b or total
     arch, notes = generic_arch(shape_b, "estimated from params_b")
     if model.active_params_b:
         notes = (
-            f"mixture of experts: shape from the {shape_b:g}B active parameters, weights from all {model.params_b:g}B",
+            f"mixture of experts: shape from the {shape_b:g}B active parameters, weights from all {total:g}B",
             *notes,
         )
-    return Basis(model.id, model.params_b, model.active_params_b, arch, "estimated", None, max_ctx, notes)
+    if model.params_b is None:
+        notes = (f"parameter count: the size in its name ({total:g}B); no count recorded", *notes)
+    return Basis(model.id, total, model.active_params_b, arch, "estimated", None, max_ctx, notes)
 
 
 def generic_basis(params_b: float) -> Basis:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from llmcat.namesize import nominal_params
+from llmcat.namesize import nominal_params, params_of
 from llmcat.records import License
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
         "family": m.family,
         "org": m.org,
         "released": m.released,
-        "params_b": m.params_b,
+        "params_b": params_of(m.id, m.params_b),
         "active_params_b": m.active_params_b,
         "architecture": m.architecture,
         "context_tokens": view.context.tokens if view.context is not None else None,

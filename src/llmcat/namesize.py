@@ -2,20 +2,40 @@
 
 Kept apart from :mod:`llmcat.units` so that the JSON listing, which says of every row whether its count is
 nominal, does not import the parsers of command-line values.
+
+Where the registry records no count, the size in the id (``llama-3.1-swallow-8b-v0.5``: 8) is what people
+mean by the model's size, and what ``--min-params 7B`` should judge it by: :func:`params_of` gives it,
+and :func:`nominal_params` says it is only that. An id with no size, or with two different ones, gives
+none; ``8x7b`` (experts) and ``a3b`` (active parameters) are not read as a size.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-# The size in a model's id ("-7b", "_1.5B"; not "8x7b"): a parameter count equal to it is the nominal
-# size from the name, not a count (Llama 2 7B has 6.74 billion parameters).
-_NAME_SIZE = re.compile(r"(?:^|[-_.])(\d+(?:\.\d+)?)b(?:$|[-_.])", re.IGNORECASE)
+# The size in a model's id ("-7b", "_1.5B"; not "8x7b", "a3b" nor the ".7b" of "a2.7b"): a count equal to it is the
+# nominal size from the name, not a count (Llama 2 7B has 6.74 billion parameters).
+_NAME_SIZE = re.compile(r"(?<![0-9a-z.])(\d+(?:\.\d+)?)b(?![0-9a-z])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)  # a listing asks for each row's size up to three times (filter, size, nominal flag)
+def name_size(model_id: str) -> float | None:
+    """The one size written in ``model_id``, in billions; None when there is none or more than one."""
+    sizes = {float(s) for s in _NAME_SIZE.findall(model_id)}
+    if len(sizes) != 1:
+        return None
+    (size,) = sizes
+    return size if size > 0 else None
+
+
+def params_of(model_id: str, params_b: float | None) -> float | None:
+    """The parameter count the registry records, else the size in the model's id (nominal)."""
+    return params_b if params_b is not None else name_size(model_id)
 
 
 def nominal_params(model_id: str, params_b: float | None) -> bool:
-    """Whether ``params_b`` is just the size written in the model's id rather than a count."""
-    if params_b is None:
-        return False
-    named = _NAME_SIZE.search(model_id)
-    return named is not None and float(named.group(1)) == params_b
+    """Whether the size llmcat answers with (:func:`params_of`) is just the size written in the model's id
+    rather than a count: the recorded count equals it, or no count is recorded."""
+    size = name_size(model_id)
+    return size is not None and (params_b is None or params_b == size)

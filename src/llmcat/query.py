@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from llmcat.namesize import name_size, params_of
 from llmcat.records import JapaneseLevel, LicenseClass, Model, Status
 
 if TYPE_CHECKING:
@@ -127,7 +128,11 @@ def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]
     out: list[FieldCheck] = []
 
     def params(m: Row) -> Any:
-        return m[PARAMS]
+        # The recorded count, else the size in the model's id (nominal): llmcat.namesize
+        return m[PARAMS] if m[PARAMS] is not None else name_size(m[ID])
+
+    def params_basis(m: Row) -> str:
+        return "the size in its name; no count recorded" if m[PARAMS] is None else ""
 
     def context(m: Row) -> Any:
         # Stated, else (with the registry) from the config.json the model or its base has: llmcat.contextlen
@@ -153,11 +158,19 @@ def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]
     if q.min_params_b is not None:
         lo = q.min_params_b
         smallest = size_floor(lo)  # a nominal bound (7B) stands for its size class: see llmcat.units
-        out.append(FieldCheck("parameter count", f"--min-params {size(lo)}", params, lambda v: v >= smallest, size))
+        out.append(
+            FieldCheck(
+                "parameter count", f"--min-params {size(lo)}", params, lambda v: v >= smallest, size, params_basis
+            )
+        )
     if q.max_params_b is not None:
         hi = q.max_params_b
         largest = size_ceiling(hi)
-        out.append(FieldCheck("parameter count", f"--max-params {size(hi)}", params, lambda v: v <= largest, size))
+        out.append(
+            FieldCheck(
+                "parameter count", f"--max-params {size(hi)}", params, lambda v: v <= largest, size, params_basis
+            )
+        )
 
     def context_basis(m: Row) -> str:
         found = registry.context(m[ID]) if registry is not None and m[CONTEXT] is None else None
@@ -297,7 +310,7 @@ def _sort_value(
     if key is SortKey.RELEASED:
         return lambda m: m.released and _date_floor(m.released)
     if key is SortKey.PARAMS:
-        return lambda m: m.params_b
+        return lambda m: params_of(m.id, m.params_b)
     if key is SortKey.CONTEXT:
         if registry is None:
             return lambda m: m.context_tokens

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from llmcat.archsource import find_config
 from llmcat.fitbasis import usable
-from llmcat.namesize import nominal_params
+from llmcat.namesize import nominal_params, params_of
 from llmcat.records import Model
 from llmcat.registry import Registry
 
@@ -62,6 +62,9 @@ def fill_rates(reg: Registry) -> dict[str, Fill]:
 
     return {
         "params (open-weight)": count(weights, lambda m: m.params_b is not None),
+        "params, recorded or the size in the id (open-weight)": count(
+            weights, lambda m: params_of(m.id, m.params_b) is not None
+        ),
         "params, exact (open-weight)": count(weights, exact_params),
         "context, stated": count(models, lambda m: m.context_tokens is not None),
         "context (stated or from a config)": count(models, lambda m: reg.context(m.id) is not None),
