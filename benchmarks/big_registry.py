@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _common import llmcat_command, verdict, wall
+from _common import llmcat_command, run_env, verdict, wall
 from startup import MINIMAL_APP
 
 # One entry in ten supports Japanese (the bundled catalogue, Japanese-focused, has about one in three),
@@ -88,7 +87,7 @@ def measure(reg: Path, runs: int, tmp: Path) -> tuple[float, float, float, int, 
         new.append(wall(cmd, env))
     warm_env = {"LLMCAT_CACHE_DIR": str(tmp / f"cache-{reg.suffix}-0")}
     warms = [wall(cmd, warm_env) for _ in range(runs)]
-    out = subprocess.run(cmd, env={**os.environ, **warm_env}, capture_output=True, check=True).stdout
+    out = subprocess.run(cmd, env=run_env(warm_env), capture_output=True, check=True).stdout
     med = statistics.median
     return med(empty), med(new), med(warms), out.count(b'\n{"id":'), len(out)
 

@@ -10,32 +10,13 @@ Usage: python benchmarks/fits.py [--runs N]
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from _common import llmcat_command, verdict
+from _common import llmcat_command, paired, verdict, wall
 
 TARGET = 1.10
-
-
-def wall(cmd: list[str], env: dict[str, str]) -> float:
-    """Wall time of one run; stdout and stderr (the note counting unknowns) are discarded."""
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
-    return time.perf_counter() - start
-
-
-def paired(a: list[str], b: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
-    ta, tb = [], []
-    for _ in range(runs):
-        ta.append(wall(a, env))
-        tb.append(wall(b, env))
-    return statistics.median(ta), statistics.median(tb)
 
 
 def main() -> int:

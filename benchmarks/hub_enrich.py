@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import llmcat_command, paired, verdict, wall
+from _common import llmcat_command, paired, run_env, verdict, wall
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.hubserver import StandInHub, serve
@@ -35,7 +35,7 @@ def main() -> int:
         live = [*llmcat, "list", "--live", "--json"]
         first = wall(live, env)
         requests = hub.requests
-        out = subprocess.run(live, capture_output=True, check=True, env={**__import__("os").environ, **env})
+        out = subprocess.run(live, capture_output=True, check=True, env=run_env(env))
         enriched = sum(1 for r in json.loads(out.stdout) if r.get("hub"))
         cached, offline = paired(live, [*llmcat, "list", "--json"], args.runs, env)
     ratio = cached / offline
