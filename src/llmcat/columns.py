@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from llmcat.contextlen import Context, ContextBasis
 from llmcat.errors import UsageError
-from llmcat.namesize import params_of
+from llmcat.namesize import Size
 from llmcat.records import Model
 from llmcat.units import format_params, format_tokens
 from llmcat.views import TableRow
@@ -36,6 +36,10 @@ def _known(text: str | None) -> str:
     return text if text else UNKNOWN
 
 
+def _size(s: Size | None) -> str:
+    return _known(format_params(s.billions)) if s is not None else UNKNOWN
+
+
 def _context(c: Context | None) -> str:
     if c is None:
         return UNKNOWN
@@ -55,7 +59,7 @@ COLUMNS: dict[str, Column] = {
         Column("name", "Name", lambda m, _s, _h: m.name, cap=32),
         Column("family", "Family", lambda m, _s, _h: m.family, cap=24),
         Column("org", "Org", lambda m, _s, _h: m.org, cap=14),
-        Column("size", "Size", lambda m, _s, _h: _known(format_params(params_of(m.id, m.params_b))), right=True),
+        Column("size", "Size", lambda _m, r, _h: _size(r.size), right=True),
         Column("context", "Context", lambda _m, r, _h: _context(r.context), right=True),
         Column("license", "Licence", lambda m, _s, _h: m.license),  # an id: whole, or the column drops
         Column("commercial", "Commercial", lambda _m, r, _h: r.status.value),

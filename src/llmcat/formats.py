@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from llmcat.namesize import nominal_params, params_of
 from llmcat.records import License
 
 if TYPE_CHECKING:
@@ -111,7 +110,7 @@ def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
         "family": m.family,
         "org": m.org,
         "released": m.released,
-        "params_b": params_of(m.id, m.params_b),
+        "params_b": view.size.billions if view.size is not None else None,
         "active_params_b": m.active_params_b,
         "architecture": m.architecture,
         "context_tokens": view.context.tokens if view.context is not None else None,
@@ -147,7 +146,7 @@ def model_record(view: ModelView, *, detail: bool = False) -> dict[str, Any]:
         "licenses": m.all_licenses,
         "base_model_note": m.base_model_note,
         "source_copies": [{"url": u, "via": v} for u, v in m.source_copies],
-        "params_nominal": nominal_params(m.id, m.params_b),
+        "params_nominal": view.size is not None and view.size.nominal,
         "context_basis": view.context.basis if view.context is not None else None,
         "context_config_from": view.context.config_from if view.context is not None else None,
     }

@@ -12,14 +12,13 @@ none; ``8x7b`` (experts) and ``a3b`` (active parameters) are not read as a size.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from typing import NamedTuple
 
 # The size in a model's id ("-7b", "_1.5B"; not "8x7b", "a3b" nor the ".7b" of "a2.7b"): a count equal to it is the
 # nominal size from the name, not a count (Llama 2 7B has 6.74 billion parameters).
 _NAME_SIZE = re.compile(r"(?<![0-9a-z.])(\d+(?:\.\d+)?)b(?![0-9a-z])", re.IGNORECASE)
 
 
-@lru_cache(maxsize=8192)  # a listing asks for each row's size up to three times (filter, size, nominal flag)
 def name_size(model_id: str) -> float | None:
     """The one size written in ``model_id``, in billions; None when there is none or more than one."""
     sizes = {float(s) for s in _NAME_SIZE.findall(model_id)}
@@ -39,3 +38,18 @@ def nominal_params(model_id: str, params_b: float | None) -> bool:
     rather than a count: the recorded count equals it, or no count is recorded."""
     size = name_size(model_id)
     return size is not None and (params_b is None or params_b == size)
+
+
+class Size(NamedTuple):
+    """The size llmcat answers with, and whether it is only the size in the model's name."""
+
+    billions: float
+    nominal: bool
+
+
+def size_of(model_id: str, params_b: float | None) -> Size | None:
+    """:func:`params_of` and :func:`nominal_params` at once (one reading of the id)."""
+    named = name_size(model_id)
+    if params_b is not None:
+        return Size(params_b, named is not None and params_b == named)
+    return Size(named, True) if named is not None else None

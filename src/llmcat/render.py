@@ -143,7 +143,7 @@ def family_view(
             line.append(inert(f" (caveat: {'; '.join(c.caveats)})"), style="warn")
         why.add_row(t(m.id), line)
     models = [v.model for v in members]
-    derived = {v.model.id: TableRow(v.commercial.status, v.context) for v in members}
+    derived = {v.model.id: TableRow(v.commercial.status, v.context, v.size) for v in members}
     head = t(f"Family {models[0].family}: {len(models)} models", "head")
     tail = t("`llmcat show ID` explains one model in full.", "dim")
     table = models_table(models, derived, hub=hub, width=width)

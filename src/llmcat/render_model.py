@@ -14,7 +14,6 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcat.formats import inert
-from llmcat.namesize import nominal_params, params_of
 from llmcat.render import chain_text, kv, t
 from llmcat.scores import ScoreView
 from llmcat.units import format_params
@@ -38,10 +37,10 @@ def model_detail(view: ModelView, *, hub: Mapping[str, Any] | None = None, score
     kv(facts, "Family", m.family)
     kv(facts, "Organisation", m.org)
     kv(facts, "Released", m.released)
-    params = format_params(params_of(m.id, m.params_b))
+    params = format_params(view.size.billions if view.size is not None else None)
     if m.active_params_b is not None:
         params += f" ({format_params(m.active_params_b)} active)"
-    if nominal_params(m.id, m.params_b):
+    if view.size is not None and view.size.nominal:
         params += " (the size in its name: no exact count recorded)"
     kv(facts, "Parameters", params)
     kv(facts, "Base model note", m.base_model_note)

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from llmcat.contextlen import Context
+from llmcat.namesize import Size, size_of
 from llmcat.records import Commercial, License, Model, Status
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class TableRow(NamedTuple):
 
     status: Status  # the effective commercial status
     context: Context | None  # the context length, stated or from a config.json (None: unknown)
+    size: Size | None  # the parameter count, or the size in the id (None: unknown)
 
 
 TableRows = Mapping[str, TableRow]  # model id -> its row's derived facts
@@ -44,6 +46,7 @@ class ModelView(NamedTuple):
     commercial: Commercial
     licences: tuple[License, ...]
     context: Context | None = None  # stated, or from the model's or its base's config.json
+    size: Size | None = None  # the recorded count, else the size in the id (then nominal)
     detail: bool = False
     licence_names: Mapping[str, str] = MappingProxyType({})
     ancestors: tuple[str, ...] = ()
@@ -62,14 +65,16 @@ def build(reg: Registry, m: Model, *, detail: bool = False) -> ModelView:
     c = reg.commercial(m.id)
     licences = tuple(lic for lid in m.all_licenses if (lic := reg.licenses.get(lid)) is not None)
     context = reg.context(m.id)
+    size = size_of(m.id, m.params_b)
     if not detail:
-        return ModelView(m, c, licences, context)
+        return ModelView(m, c, licences, context, size)
     quoted = {m.license, *(x.license for x in c.conditions)}
     return ModelView(
         m,
         c,
         licences,
         context,
+        size,
         detail=True,
         licence_names={lid: lic.name for lid in sorted(quoted) if (lic := reg.licenses.get(lid)) is not None},
         ancestors=tuple(a.id for a in reg.ancestors(m)),
@@ -83,4 +88,4 @@ def build_all(reg: Registry, models: Iterable[Model], *, detail: bool = False) -
 
 def table_rows(reg: Registry, models: Iterable[Model]) -> dict[str, TableRow]:
     """Each model's effective commercial status (from the compiled index: no derivation) and context."""
-    return {m.id: TableRow(reg.status(m.id), reg.context(m.id)) for m in models}
+    return {m.id: TableRow(reg.status(m.id), reg.context(m.id), size_of(m.id, m.params_b)) for m in models}
