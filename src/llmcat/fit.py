@@ -313,11 +313,6 @@ def estimator(registry: Registry, settings: Settings) -> Callable[[Model], Found
     return one
 
 
-def registry_estimate(registry: Registry, model: Model, settings: Settings) -> Found:
-    """One model's :func:`estimator` answer."""
-    return estimator(registry, settings)(model)
-
-
 def screen(models: Iterable[Model], registry: Registry, vram_gib: float, settings: Settings) -> Screened:
     """Keep the models whose estimate fits in ``vram_gib``; models with no estimate are counted."""
     kept: list[Model] = []

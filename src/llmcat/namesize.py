@@ -28,18 +28,6 @@ def name_size(model_id: str) -> float | None:
     return size if size > 0 else None
 
 
-def params_of(model_id: str, params_b: float | None) -> float | None:
-    """The parameter count the registry records, else the size in the model's id (nominal)."""
-    return params_b if params_b is not None else name_size(model_id)
-
-
-def nominal_params(model_id: str, params_b: float | None) -> bool:
-    """Whether the size llmcat answers with (:func:`params_of`) is just the size written in the model's id
-    rather than a count: the recorded count equals it, or no count is recorded."""
-    size = name_size(model_id)
-    return size is not None and (params_b is None or params_b == size)
-
-
 class Size(NamedTuple):
     """The size llmcat answers with, and whether it is only the size in the model's name."""
 
@@ -48,8 +36,21 @@ class Size(NamedTuple):
 
 
 def size_of(model_id: str, params_b: float | None) -> Size | None:
-    """:func:`params_of` and :func:`nominal_params` at once (one reading of the id)."""
+    """The recorded count, else the size in the model's id; nominal when it is only the size in the id
+    (the recorded count equals it, or no count is recorded). None when neither is known."""
     named = name_size(model_id)
     if params_b is not None:
         return Size(params_b, named is not None and params_b == named)
     return Size(named, True) if named is not None else None
+
+
+def params_of(model_id: str, params_b: float | None) -> float | None:
+    """The parameter count the registry records, else the size in the model's id (nominal)."""
+    size = size_of(model_id, params_b)
+    return size.billions if size is not None else None
+
+
+def nominal_params(model_id: str, params_b: float | None) -> bool:
+    """Whether the size llmcat answers with (:func:`size_of`) is just the size written in the model's id."""
+    size = size_of(model_id, params_b)
+    return size is not None and size.nominal

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from llmcat.namesize import name_size, params_of
+from llmcat.namesize import params_of
 from llmcat.records import JapaneseLevel, LicenseClass, Model, Status
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def field_checks(q: Query, registry: Registry | None = None) -> list[FieldCheck]
 
     def params(m: Row) -> Any:
         # The recorded count, else the size in the model's id (nominal): llmcat.namesize
-        return m[PARAMS] if m[PARAMS] is not None else name_size(m[ID])
+        return params_of(m[ID], m[PARAMS])
 
     def params_basis(m: Row) -> str:
         return "the size in its name; no count recorded" if m[PARAMS] is None else ""

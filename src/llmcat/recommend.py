@@ -211,11 +211,11 @@ def fit_for(registry: Registry, q: Query) -> Callable[[Model], Fit | None]:
     """Each model's memory estimate against ``q.fits_gib`` with ``q``'s fit settings (None: no estimate)."""
     from llmcat import fit
 
-    settings = fit.query_settings(q)
+    estimate_of = fit.estimator(registry, fit.query_settings(q))
     budget = q.fits_gib or 0.0
 
     def one(m: Model) -> Fit | None:
-        found = fit.registry_estimate(registry, m, settings)
+        found = estimate_of(m)
         if found is None:
             return None
         e = found[1]
