@@ -29,6 +29,9 @@ from llmcat.namesize import name_size, nominal_params, params_of
         ("x-7b-merge-7b", 7.0),
         ("deepseek-v2-lite", None),
         ("model-0b", None),
+        ("model-1000000b", 1_000_000.0),
+        ("model-1000001b", None),  # beyond the bound a recorded count has: not a size
+        ("x-" + "9" * 115 + "b", None),
     ],
 )
 def test_the_size_in_an_id(model_id: str, size: float | None) -> None:
@@ -94,3 +97,15 @@ def test_json_show_why_and_fit_say_the_size_is_only_the_name(runner: CliRunner, 
     assert any("the size in its name (8B)" in a for a in fit["basis"]["assumptions"])
     nothing = runner.invoke(app, ["fit", "nocount-lite", "-r", reg])
     assert nothing.exit_code == 1
+
+
+def test_the_bound_on_a_size_in_an_id_is_the_registrys_bound_on_a_count() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from llmcat.namesize import MAX_BILLIONS
+    from llmcat.schema import Billions
+
+    check = TypeAdapter(Billions)
+    assert check.validate_python(MAX_BILLIONS) == MAX_BILLIONS
+    with pytest.raises(ValidationError):
+        check.validate_python(MAX_BILLIONS * 1.000001)

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 # The size in a model's id ("-7b", "_1.5B"; not "8x7b", "a3b" nor the ".7b" of "a2.7b"): a count equal to it is the
 # nominal size from the name, not a count (Llama 2 7B has 6.74 billion parameters).
+MAX_BILLIONS = 1_000_000  # the registry's own bound on params_b (llmcat.schema.Billions): 10^15 parameters
 _NAME_SIZE = re.compile(r"(?<![0-9a-z.])(\d+(?:\.\d+)?)b(?![0-9a-z])", re.IGNORECASE)
 
 
@@ -25,7 +26,7 @@ def name_size(model_id: str) -> float | None:
     if len(sizes) != 1:
         return None
     (size,) = sizes
-    return size if size > 0 else None
+    return size if 0 < size <= MAX_BILLIONS else None  # beyond the bound: a number, not a size
 
 
 class Size(NamedTuple):
