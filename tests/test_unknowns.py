@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from llmcat.cli import app
 from llmcat.explain import LEFT_OUT, PASSES, UNKNOWN, explain
-from llmcat.query import FieldCheck, Query, select
+from llmcat.query import FieldCheck, Query, SortKey, select
 from llmcat.records import JapaneseLevel
 
 from .conftest import SMALL, small_registry
@@ -175,3 +175,21 @@ def test_explain_outcomes() -> None:
     assert v[0].outcome == UNKNOWN
     v = explain(REG, REG.models["base-a"], Query(min_params_b=1)).verdicts
     assert v[0].outcome == PASSES
+
+
+@pytest.mark.parametrize(("key", "words"), [("released", "release date"), ("context", "context length")])
+def test_a_sort_says_how_many_models_it_could_not_place(runner: CliRunner, key: str, words: str) -> None:
+    found = select(REG, Query(sort=SortKey(key)))
+    assert found.sorted_by == words
+    assert 0 < found.unsorted < found.matched  # the fixture has models with and without the value
+    last = {m.id for m in found.models[-found.unsorted :]}
+    lacking = {m.id for m in found.models if (m.released if key == "released" else REG.context(m.id)) is None}
+    assert last == lacking
+    res = runner.invoke(app, ["list", "--ids", "--sort", key, *RF])
+    assert res.exit_code == 0
+    n = len([m for m in res.stdout.split() if m])
+    line = f"note: {found.unsorted} models have no {words}: listed last"
+    assert found.matched == n
+    assert line in res.stderr
+    by_name = runner.invoke(app, ["list", "--ids", *RF])
+    assert "listed last" not in by_name.stderr

@@ -336,12 +336,27 @@ def order(
     """Sort by ``key``; models without a value go last in either direction; ties keep id order.
 
     With ``registry``, the context sort uses a context read from a config.json where none is stated."""
-    value = _sort_value(key, hub_value, registry)
+    return _order(models, _sort_value(key, hub_value, registry), descending)[0]
+
+
+def _order(models: Sequence[Model], value: SortValue, descending: bool) -> tuple[list[Model], int]:
+    """:func:`order`, and how many models had no value to sort by (they come last)."""
     by_id = sorted(models, key=lambda m: m.id)
     known = [m for m in by_id if value(m) is not None]
     unknown = [m for m in by_id if value(m) is None]
     known.sort(key=value, reverse=descending)
-    return known + unknown
+    return known + unknown, len(unknown)
+
+
+# What a sort key orders by, in words, for the note on the models that have no value for it.
+SORTED_BY = {
+    SortKey.RELEASED: "release date",
+    SortKey.PARAMS: "parameter count",
+    SortKey.CONTEXT: "context length",
+    SortKey.DOWNLOADS: "Hub data",
+    SortKey.LIKES: "Hub data",
+    SortKey.TRENDING: "Hub data",
+}
 
 
 class Selection(NamedTuple):
@@ -351,15 +366,24 @@ class Selection(NamedTuple):
     unknown: dict[str, int]  # field -> models left out only because that field's value is unknown
     # (with ``include_unknown``: kept although it is unknown); a model unknown on two fields counts in both
     matched: int  # matches before ``limit``
+    unsorted: int = 0  # matches with no value for the sort key: listed last
+    sorted_by: str = ""  # what the sort key orders by, in words ("context length"); empty for the name
 
     def notes(self, include_unknown: bool = False) -> list[str]:
-        """One line per field for the user (stderr), e.g. ``307 models left out: context length unknown``."""
+        """One line per field for the user (stderr), e.g. ``307 models left out: context length unknown``;
+        then how many matches have no value to sort by, e.g. ``12 models have no release date: listed last``."""
         if include_unknown:
-            return [f"{n} model{'s' if n != 1 else ''} kept with {field} unknown" for field, n in self.unknown.items()]
-        return [
-            f"{n} model{'s' if n != 1 else ''} left out: {field} unknown (--include-unknown keeps them)"
-            for field, n in self.unknown.items()
-        ]
+            out = [f"{n} model{'s' if n != 1 else ''} kept with {field} unknown" for field, n in self.unknown.items()]
+        else:
+            out = [
+                f"{n} model{'s' if n != 1 else ''} left out: {field} unknown (--include-unknown keeps them)"
+                for field, n in self.unknown.items()
+            ]
+        if self.unsorted:
+            n = self.unsorted
+            have = "models have" if n != 1 else "model has"
+            out.append(f"{n} {have} no {self.sorted_by}: listed last")
+        return out
 
 
 def select(
@@ -387,9 +411,9 @@ def select(
             counts[field] += 1
         if not unknown or q.include_unknown:
             kept.append(models[row[ID]])
-    ordered = order(kept, q.sort, descending=q.descending, hub_value=hub_value, registry=registry)
+    ordered, unsorted = _order(kept, _sort_value(q.sort, hub_value, registry), q.descending)
     shown = ordered if q.limit is None else ordered[: q.limit]
-    return Selection(shown, {f: n for f, n in counts.items() if n}, len(ordered))
+    return Selection(shown, {f: n for f, n in counts.items() if n}, len(ordered), unsorted, SORTED_BY.get(q.sort, ""))
 
 
 def run(
